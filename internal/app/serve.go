@@ -1,0 +1,315 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/notalone/notalone/content"
+	"github.com/notalone/notalone/internal/api"
+	"github.com/notalone/notalone/internal/broker"
+	contentpack "github.com/notalone/notalone/internal/content"
+	"github.com/notalone/notalone/internal/event"
+	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/jobs"
+	"github.com/notalone/notalone/internal/metrics"
+	"github.com/notalone/notalone/internal/ratelimit"
+	"github.com/notalone/notalone/internal/server"
+	"github.com/notalone/notalone/internal/store"
+	"github.com/notalone/notalone/internal/web"
+)
+
+// Instance is one running server.
+type Instance struct {
+	ID       string
+	Settings Settings
+	DB       *store.DB
+	Broker   broker.Broker
+	Server   *server.Server
+	// URL is where this instance actually listens (useful with port 0).
+	URL string
+	// MetricsURL is the separate metrics listener, when configured.
+	MetricsURL string
+	// Fingerprint is the SHA-256 of a self-signed certificate, for staff
+	// to compare with what the browser shows.
+	Fingerprint string
+
+	log     *slog.Logger
+	httpSrv *http.Server
+	metrics *http.Server
+	lock    *dirLock
+	stop    context.CancelFunc
+	errc    chan error
+	bg      chan struct{}
+}
+
+// Start prepares everything (data dir, database, migrations, content,
+// templates) and starts listening. Any failure returns an error whose
+// message is one line, suitable to print as is.
+func Start(ctx context.Context, s Settings, log *slog.Logger) (in *Instance, err error) {
+	in = &Instance{ID: newInstanceID(), Settings: s, log: log, errc: make(chan error, 2), bg: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			in.closeResources()
+		}
+	}()
+	if s.usesSQLite() {
+		if in.lock, err = lockDataDir(s.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	if in.DB, err = store.Open(ctx, s.DB); err != nil {
+		return nil, err
+	}
+	if _, err = in.DB.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err = in.DB.EnsureDefaultEvent(ctx); err != nil {
+		return nil, err
+	}
+	key, err := in.DB.Secret(ctx, "station-binding", 32)
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := contentpack.Load(content.FS)
+	if err != nil {
+		return nil, fmt.Errorf("content packs: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	devices := &event.Devices{Signer: event.NewSigner(key), Store: in.DB}
+	webH, err := web.New(cat, bundle, devices, assets, log)
+	if err != nil {
+		return nil, err
+	}
+	if store.IsPostgres(s.DB) {
+		if in.Broker, err = broker.NewPostgres(ctx, s.DB, log); err != nil {
+			return nil, err
+		}
+	} else {
+		in.Broker = broker.NewMemory()
+	}
+	reg := metrics.New()
+	reg.Gauges(dbGauges(in.DB))
+	in.Server = server.New(server.Deps{
+		Web:           webH,
+		API:           &api.Handlers{Catalog: cat, Devices: devices, Metrics: reg, Log: log, StationCookie: web.StationCookie},
+		Metrics:       reg,
+		Log:           log,
+		Proxies:       s.proxies,
+		PublicWrites:  ratelimit.New(1, 30, nil),
+		Ready:         in.DB.Ping,
+		MetricsOnMain: s.MetricsAddr == "",
+	})
+	if err = in.listen(s); err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	in.stop = stop
+	go in.background(runCtx)
+	log.Info("serving", "url", in.URL, "base_url", s.BaseURL, "public_url", s.PublicURL,
+		"db", in.DB.Engine(), "instance", in.ID)
+	return in, nil
+}
+
+func newInstanceID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// listen opens the listeners before returning, so the instance is ready
+// when Start returns.
+func (in *Instance) listen(s Settings) error {
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.Addr, err)
+	}
+	scheme := "http"
+	var tlsConf *tls.Config
+	switch {
+	case s.TLSSelfSigned:
+		cert, fp, err := selfSignedCert(filepath.Join(s.DataDir, "tls"), s.BaseURL)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		in.Fingerprint = fp
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	case s.TLSCert != "":
+		cert, err := tls.LoadX509KeyPair(s.TLSCert, s.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if tlsConf != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	in.URL = scheme + "://" + ln.Addr().String()
+	in.httpSrv = newHTTPServer(in.Server.Handler(), in.log)
+	go func() { in.errc <- serveUntilClosed(in.httpSrv, ln) }()
+	if s.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", s.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on metrics address %s: %w", s.MetricsAddr, err)
+		}
+		in.MetricsURL = "http://" + mln.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", in.Server.MetricsHandler())
+		in.metrics = newHTTPServer(mux, in.log)
+		go func() { in.errc <- serveUntilClosed(in.metrics, mln) }()
+	}
+	return nil
+}
+
+// newHTTPServer sets timeouts so slow or idle clients cannot hold
+// connections forever. Long-lived streams (live feeds) extend their own
+// write deadline through http.ResponseController.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func serveUntilClosed(srv *http.Server, ln net.Listener) error {
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// background runs the heartbeat and the cluster's scheduled jobs.
+func (in *Instance) background(ctx context.Context) {
+	defer close(in.bg)
+	started := time.Now()
+	beat := func() {
+		if err := in.DB.Heartbeat(ctx, in.ID, Version, started); err != nil && ctx.Err() == nil {
+			in.log.Warn("heartbeat failed", "err", err)
+		}
+	}
+	beat()
+	sched := &jobs.Scheduler{Store: in.DB, Log: in.log, Jobs: []jobs.Job{{
+		Name:     "prune-instances",
+		Interval: 10 * time.Minute,
+		Run: func(ctx context.Context) error {
+			_, err := in.DB.PruneInstances(ctx, time.Now().Add(-instanceTTL))
+			return err
+		},
+	}}}
+	go sched.Run(ctx)
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			beat()
+		}
+	}
+}
+
+const (
+	heartbeatEvery = 30 * time.Second
+	instanceTTL    = time.Hour
+)
+
+// Wait returns when a listener fails.
+func (in *Instance) Wait() <-chan error { return in.errc }
+
+// Shutdown stops accepting requests, lets those in flight finish (until ctx
+// ends), and closes everything.
+func (in *Instance) Shutdown(ctx context.Context) error {
+	var errs []error
+	if in.httpSrv != nil {
+		errs = append(errs, in.httpSrv.Shutdown(ctx))
+	}
+	if in.metrics != nil {
+		errs = append(errs, in.metrics.Shutdown(ctx))
+	}
+	if in.stop != nil {
+		in.stop()
+		<-in.bg
+	}
+	in.closeResources()
+	return errors.Join(errs...)
+}
+
+func (in *Instance) closeResources() {
+	if in.Broker != nil {
+		in.Broker.Close()
+	}
+	if in.DB != nil {
+		in.DB.Close()
+	}
+	if in.lock != nil {
+		in.lock.release()
+	}
+}
+
+// dbGauges samples the connection pools at scrape time.
+func dbGauges(db *store.DB) func() []metrics.Gauge {
+	return func() []metrics.Gauge {
+		var out []metrics.Gauge
+		for _, p := range db.Stats() {
+			l := map[string]string{"pool": p.Pool}
+			out = append(out,
+				metrics.Gauge{Name: "notalone_db_open_connections", Help: "Open database connections.", Labels: l, Value: float64(p.Stats.OpenConnections)},
+				metrics.Gauge{Name: "notalone_db_in_use_connections", Help: "Database connections in use.", Labels: l, Value: float64(p.Stats.InUse)},
+				metrics.Gauge{Name: "notalone_db_wait_count", Help: "Waits for a free database connection.", Labels: l, Value: float64(p.Stats.WaitCount)},
+				metrics.Gauge{Name: "notalone_db_wait_seconds", Help: "Time spent waiting for a free database connection.", Labels: l, Value: p.Stats.WaitDuration.Seconds()},
+			)
+		}
+		return out
+	}
+}
+
+// ensureDir creates dir, or says in one line why it cannot be used.
+func ensureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("data dir %s: %s", dir, rootCause(err))
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("data dir %s is not writable: %s", dir, rootCause(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// rootCause is the innermost error's text (e.g. "permission denied").
+func rootCause(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}

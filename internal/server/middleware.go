@@ -1,0 +1,153 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/notalone/notalone/internal/client"
+	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/i18n"
+)
+
+// DefaultBodyLimit caps every request body unless a route asks for more.
+const DefaultBodyLimit = 1 << 20
+
+// ContentSecurityPolicy allows only our own scripts, styles and images: no
+// inline code, no other hosts (kiosks are offline, and children's pages
+// must not load third parties).
+const ContentSecurityPolicy = "default-src 'self'; base-uri 'none'; object-src 'none'; " +
+	"frame-ancestors 'none'; form-action 'self'; report-uri /api/v1/csp-reports"
+
+// PermissionsPolicy denies powerful features; the one page that needs the
+// camera (the souvenir desk) overrides it.
+const PermissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", PermissionsPolicy)
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestContext works out the client (through trusted proxies only) and
+// the language, and remembers a language chosen with ?lang=.
+func (s *Server) requestContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := s.Proxies.Of(r)
+		lang, chosen := i18n.FromRequest(r)
+		if chosen {
+			http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: string(lang), Path: "/",
+				MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: info.Secure})
+		}
+		w.Header().Add("Vary", "Cookie, Accept-Language")
+		ctx := i18n.WithLang(client.With(r.Context(), info), lang)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines (SSE).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Hijack is for WebSocket upgrades.
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("hijack not supported")
+	}
+	return hj.Hijack()
+}
+
+// observe logs and counts every request by its route pattern. It never
+// logs the query string, body, cookies or the client address.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		d := time.Since(start)
+		route := r.Pattern // set by the ServeMux on this same request
+		s.Metrics.ObserveRequest(r.Method, route, rec.status, d)
+		s.Log.Info("request", "method", r.Method, "route", route, "status", rec.status,
+			"bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000)
+	})
+}
+
+// recoverPanics turns a panic into a logged error and a friendly page.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Log.Error("panic", "route", r.Pattern, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.fail(w, r, errs.E(errs.Internal, ""))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies; handlers turn the resulting
+// *http.MaxBytesError into 413.
+func limitBody(next http.Handler, n int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			// Refuse before reading anything when the client says up front.
+			r.Body = http.MaxBytesReader(w, r.Body, 0)
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses state-changing requests a browser sent from another
+// site (Go's CrossOriginProtection reads Sec-Fetch-Site and Origin).
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.Forbidden, "error.cross_origin"))
+	}))
+	return cop.Handler(next)
+}

@@ -1,0 +1,29 @@
+package server
+
+import "net/http"
+
+// registerRoutes is every URL of the site, in one place.
+func (s *Server) registerRoutes() {
+	// Pages.
+	s.handle("GET /{$}", s.Web.Home())
+	s.handle("GET /help", s.Web.Help())
+	s.handle("GET /station", s.Web.Station())
+	s.handle("GET /station/setup", s.Web.SetupForm())
+	s.handle("POST /station/setup", s.publicWrite(s.Web.Setup()))
+	s.handle("POST /station/leave", s.Web.Leave())
+	s.handle("GET /static/{file}", s.Web.Assets)
+	s.handle("/", http.HandlerFunc(s.Web.NotFound))
+
+	// JSON API.
+	s.handle("GET /api/openapi.json", s.API.OpenAPI())
+	s.handle("GET /api/v1/device", s.API.Device())
+	s.handle("POST /api/v1/csp-reports", s.publicWrite(s.API.CSPReport()))
+	s.handle("/api/", http.HandlerFunc(s.API.NotFound))
+
+	// Operations.
+	s.handle("GET /healthz", http.HandlerFunc(health))
+	s.handle("GET /readyz", http.HandlerFunc(s.ready))
+	if s.MetricsOnMain {
+		s.handle("GET /metrics", s.MetricsHandler())
+	}
+}

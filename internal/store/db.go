@@ -1,0 +1,184 @@
+// Package store is the one database/sql implementation of every store, for
+// SQLite (embedded, the default) and PostgreSQL (several instances). SQL is
+// written once with ? placeholders; dialect.go holds every difference.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// DB is a database handle. On SQLite it is one writer connection beside a
+// pool of readers (SQLite allows one writer at a time; queuing writes in Go
+// is cheaper than busy-waiting in SQLite). On PostgreSQL both are one pool.
+type DB struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect dialect
+	dsn     string
+	// Now is the clock every store method uses; tests replace it.
+	Now func() time.Time
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to dsn: a postgres:// URL, or the path of a SQLite file
+// (created if missing). It checks the connection before returning, so a bad
+// URL or an unwritable file fails here with a one-line cause.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn, Now: func() time.Time { return time.Now().UTC() }}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = postgres{}
+		db.write, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.write.SetMaxOpenConns(20)
+		db.write.SetMaxIdleConns(10)
+		db.write.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = db.write
+	} else {
+		db.dialect = sqlite{}
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.write, err = sql.Open("sqlite", sqliteDSN(dsn, false))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetConnMaxIdleTime(0)
+		db.read, err = sql.Open("sqlite", sqliteDSN(dsn, true))
+		if err != nil {
+			db.write.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.read.SetMaxOpenConns(8)
+		db.read.SetMaxIdleConns(8)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %s", db.dialect.name(), oneLine(err))
+	}
+	if db.read != db.write {
+		if err := db.read.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to %s: %s", db.dialect.name(), oneLine(err))
+		}
+	}
+	return db, nil
+}
+
+// sqliteDSN sets the pragmas on every connection: WAL so readers never block
+// the writer, a busy timeout instead of SQLITE_BUSY, foreign keys on, and
+// NORMAL sync (durable across process crashes; FULL is chosen per
+// transaction where a lost write after power loss is unacceptable).
+func sqliteDSN(path string, readOnly bool) string {
+	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	if readOnly {
+		q += "&_pragma=query_only(1)"
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + path + "?" + q
+}
+
+// oneLine trims a driver error to its first line: start-up failures are
+// printed as one line, never a stack of context.
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil && db.read != db.write {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Engine names the engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.dialect.name() }
+
+// PoolStats are the connection pool figures for metrics.
+type PoolStats struct {
+	Pool  string // "write" or "read"
+	Stats sql.DBStats
+}
+
+// Stats returns the pool statistics (one pool on PostgreSQL).
+func (db *DB) Stats() []PoolStats {
+	if db.read == db.write {
+		return []PoolStats{{Pool: "write", Stats: db.write.Stats()}}
+	}
+	return []PoolStats{{Pool: "write", Stats: db.write.Stats()}, {Pool: "read", Stats: db.read.Stats()}}
+}
+
+// Tx is one transaction; every exported store method that writes runs in
+// exactly one. Now is fixed for the whole transaction.
+type Tx struct {
+	tx  *sql.Tx
+	d   dialect
+	Now time.Time
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+}
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.dialect.rebind(q), args...)
+}

@@ -1,0 +1,211 @@
+// Package web is the HTML side: server-rendered pages in Vietnamese and
+// English, templates parsed once from the embedded files.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/notalone/notalone/internal/client"
+	"github.com/notalone/notalone/internal/content"
+	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/event"
+	"github.com/notalone/notalone/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages lists every page template; each is parsed with the layout.
+var pages = []string{"home", "help", "error", "station", "station_setup"}
+
+// Handlers serves the HTML pages.
+type Handlers struct {
+	Catalog *i18n.Catalog
+	Content *content.Bundle
+	Devices *event.Devices
+	Assets  *Assets
+	Log     *slog.Logger
+
+	tmpl map[string]*template.Template
+}
+
+// New parses every template once; a broken template fails start-up.
+func New(cat *i18n.Catalog, bundle *content.Bundle, devices *event.Devices, assets *Assets, log *slog.Logger) (*Handlers, error) {
+	h := &Handlers{Catalog: cat, Content: bundle, Devices: devices, Assets: assets, Log: log, tmpl: map[string]*template.Template{}}
+	funcs := template.FuncMap{"asset": assets.URL}
+	for _, p := range pages {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", p, err)
+		}
+		h.tmpl[p] = t
+	}
+	return h, nil
+}
+
+// Layout is what every page gives the layout template.
+type Layout struct {
+	L         i18n.Localizer
+	Title     string
+	NoIndex   bool
+	LangLinks []LangLink
+}
+
+// LangLink is one entry of the language switch.
+type LangLink struct {
+	Lang    i18n.Lang
+	Name    string
+	URL     string
+	Current bool
+}
+
+var langNames = map[i18n.Lang]string{i18n.VI: "Tiếng Việt", i18n.EN: "English"}
+
+// layout builds the common page data for r.
+func (h *Handlers) layout(r *http.Request, title string) Layout {
+	l := h.Catalog.For(i18n.LangFrom(r.Context()))
+	lay := Layout{L: l}
+	if title != "" {
+		lay.Title = l.T(title)
+	}
+	for _, lang := range i18n.Langs {
+		q := r.URL.Query()
+		q.Set("lang", string(lang))
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		lay.LangLinks = append(lay.LangLinks, LangLink{Lang: lang, Name: langNames[lang], URL: u.String(), Current: lang == l.Lang})
+	}
+	return lay
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean error page instead of half a page.
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	var buf bytes.Buffer
+	if err := h.tmpl[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.Log.Error("render failed", "page", page, "err", err)
+		if page != "error" {
+			h.Error(w, r, errs.Wrap(errs.Internal, err, "render %s", page))
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorPage struct {
+	Layout
+	Status  int
+	Heading string
+	Message string
+}
+
+// Error renders err as a friendly page in the visitor's language. Internal
+// details go to the log, never to the page.
+func (h *Handlers) Error(w http.ResponseWriter, r *http.Request, err error) {
+	e := errs.As(err)
+	status := errs.Status(e.Code)
+	if status >= 500 {
+		h.Log.Error("request failed", "route", r.Pattern, "err", err)
+	}
+	if e.Code == errs.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	p := errorPage{Layout: h.layout(r, "error.title."+string(e.Code)), Status: status}
+	p.Heading = p.L.T("error.title." + string(e.Code))
+	p.Message = p.L.T(e.MessageKey())
+	p.NoIndex = true
+	h.render(w, r, status, "error", p)
+}
+
+// NotFound is the page for every unknown URL.
+func (h *Handlers) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.Error(w, r, errs.E(errs.NotFound, "error.page_not_found"))
+}
+
+// handle adapts a handler that returns an error.
+func (h *Handlers) handle(fn func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.Error(w, r, err)
+		}
+	}
+}
+
+// Door is one way into a part of the campaign on the home page. A door
+// exists only when the part behind it does.
+type Door struct {
+	URL, Title, Text string
+}
+
+type homePage struct {
+	Layout
+	Doors []Door
+}
+
+func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
+	p := homePage{Layout: h.layout(r, "")}
+	p.Doors = []Door{
+		{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
+	}
+	h.render(w, r, http.StatusOK, "home", p)
+	return nil
+}
+
+// Home serves GET /.
+func (h *Handlers) Home() http.Handler { return h.handle(h.home) }
+
+type hotlineView struct {
+	Number, Name, Description, Also, Source, CallLabel string
+}
+
+type resourceView struct {
+	Name, Description, Source string
+}
+
+type helpPage struct {
+	Layout
+	Hotlines  []hotlineView
+	Resources []resourceView
+}
+
+func (h *Handlers) help(w http.ResponseWriter, r *http.Request) error {
+	p := helpPage{Layout: h.layout(r, "help.title")}
+	lang := string(p.L.Lang)
+	for _, x := range h.Content.Hotlines.Hotlines {
+		p.Hotlines = append(p.Hotlines, hotlineView{
+			Number: x.Number, Name: x.Name.In(lang), Description: x.Description.In(lang),
+			Also: x.Also.In(lang), Source: x.Source,
+			CallLabel: p.L.T("help.call", "number", x.Number, "name", x.Name.In(lang)),
+		})
+	}
+	for _, x := range h.Content.Hotlines.Resources {
+		p.Resources = append(p.Resources, resourceView{Name: x.Name.In(lang), Description: x.Description.In(lang), Source: x.Source})
+	}
+	// A help page must not linger on a shared phone.
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "help", p)
+	return nil
+}
+
+// Help serves GET /help: the hotlines, reachable from every page.
+func (h *Handlers) Help() http.Handler { return h.handle(h.help) }
+
+// device resolves the station binding of the requesting device.
+func (h *Handlers) device(ctx context.Context, r *http.Request) (event.Device, error) {
+	v := ""
+	if c, err := r.Cookie(StationCookie); err == nil {
+		v = c.Value
+	}
+	return h.Devices.Resolve(ctx, v)
+}
+
+// isSecure says whether cookies for r may be marked Secure.
+func isSecure(r *http.Request) bool { return client.From(r.Context()).Secure }
