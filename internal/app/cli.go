@@ -122,7 +122,7 @@ func parse(fs *flag.FlagSet, s *Settings, args []string) error {
 		}
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	if err := s.resolve(); err != nil {
+	if err := s.Resolve(); err != nil {
 		return err
 	}
 	return nil

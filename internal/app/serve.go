@@ -56,8 +56,11 @@ type Instance struct {
 // Start prepares everything (data dir, database, migrations, content,
 // templates) and starts listening. Any failure returns an error whose
 // message is one line, suitable to print as is.
-func Start(ctx context.Context, s Settings, log *slog.Logger) (in *Instance, err error) {
-	in = &Instance{ID: newInstanceID(), Settings: s, log: log, errc: make(chan error, 2), bg: make(chan struct{})}
+func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	in := &Instance{ID: newInstanceID(), Settings: s, log: log, errc: make(chan error, 2), bg: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			in.closeResources()

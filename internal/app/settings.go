@@ -85,8 +85,8 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", v)
 }
 
-// resolve fills in derived defaults and checks the settings.
-func (s *Settings) resolve() error {
+// Resolve fills in derived defaults and checks the settings.
+func (s *Settings) Resolve() error {
 	if s.DB == "" {
 		s.DB = filepath.Join(s.DataDir, "notalone.db")
 	}

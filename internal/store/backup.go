@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -20,7 +21,8 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file name", path)
 	}
-	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// The writer connection: VACUUM INTO is refused on a query_only one.
+	if _, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
@@ -32,16 +34,17 @@ func CheckBackup(ctx context.Context, path string) (int, error) {
 	if _, err := os.Stat(path); err != nil {
 		return 0, fmt.Errorf("restore: %w", err)
 	}
-	db, err := Open(ctx, path+"?mode=ro")
+	conn, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		return 0, fmt.Errorf("restore: %s is not a readable SQLite database", path)
 	}
-	defer db.Close()
+	defer conn.Close()
 	var result string
-	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
-		return 0, fmt.Errorf("restore: %s failed its integrity check", path)
+	if err := conn.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
+		return 0, fmt.Errorf("restore: %s is not an intact SQLite database", path)
 	}
-	v, err := db.SchemaVersion(ctx)
+	var v int
+	err = conn.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v)
 	if err != nil || v == 0 {
 		return 0, fmt.Errorf("restore: %s is not a Not Alone database", path)
 	}

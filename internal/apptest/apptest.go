@@ -1,0 +1,65 @@
+// Package apptest starts real instances for tests: the same wiring as
+// "notalone serve", on port 0 with a temporary data dir.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/notalone/notalone/internal/app"
+)
+
+// Log collects an instance's log output so tests can check what is (and is
+// never) logged.
+type Log struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Settings returns settings for a throwaway SQLite instance; edit them
+// before passing them to Start.
+func Settings(tb testing.TB) app.Settings {
+	return app.Settings{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), LogFormat: "text", LogLevel: "info"}
+}
+
+// Start resolves s, starts an instance and stops it when the test ends.
+func Start(tb testing.TB, s app.Settings) (*app.Instance, *Log) {
+	tb.Helper()
+	if err := s.Resolve(); err != nil {
+		tb.Fatalf("settings: %v", err)
+	}
+	log := &Log{}
+	in, err := app.Start(context.Background(), s, slog.New(slog.NewTextHandler(io.MultiWriter(log), &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err != nil {
+		tb.Fatalf("start: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := in.Shutdown(context.Background()); err != nil {
+			tb.Errorf("shutdown: %v", err)
+		}
+	})
+	return in, log
+}
+
+// MustStart starts a default SQLite instance.
+func MustStart(tb testing.TB) (*app.Instance, *Log) {
+	tb.Helper()
+	return Start(tb, Settings(tb))
+}

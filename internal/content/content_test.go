@@ -1,0 +1,95 @@
+package content
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/notalone/notalone/content"
+)
+
+func TestShippedPacksAreValid(t *testing.T) {
+	b, err := Load(content.FS)
+	if err != nil {
+		t.Fatalf("shipped packs: %v", err)
+	}
+	numbers := map[string]bool{}
+	for _, h := range b.Hotlines.Hotlines {
+		numbers[h.Number] = true
+	}
+	for _, n := range []string{"111", "113"} {
+		if !numbers[n] {
+			t.Errorf("hotline %s is missing", n)
+		}
+	}
+}
+
+const goodHotline = `hotlines:
+  - id: child-protection-111
+    number: "111"
+    name: {vi: Tổng đài 111, en: Hotline 111}
+    description: {vi: Miễn phí, en: Free}
+    source: Decree 56/2017/ND-CP
+`
+
+func TestProblemsAreLocated(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       string // substring of the reported problem
+	}{
+		{"valid", goodHotline, ""},
+		{"html in a text", strings.Replace(goodHotline, "en: Free", "en: <b>Free</b>", 1), "hotlines.yaml: child-protection-111: description.en: contains HTML"},
+		{"entity in a text", strings.Replace(goodHotline, "en: Free", "en: Free&nbsp;now", 1), "description.en: contains HTML"},
+		{"missing english", strings.Replace(goodHotline, ", en: Free", "", 1), "description.en: missing text"},
+		{"untranslated", strings.Replace(goodHotline, "en: Free", "en: Miễn phí", 1), "description: Vietnamese and English are identical"},
+		{"not NFC", strings.Replace(goodHotline, "vi: Miễn phí", "vi: Mie\u0302\u0303n phí", 1), "description.vi: is not Unicode NFC"},
+		{"bad number", strings.Replace(goodHotline, `"111"`, `"1-1-1"`, 1), "child-protection-111: number: must be digits only"},
+		{"no source", strings.Replace(goodHotline, "    source: Decree 56/2017/ND-CP\n", "", 1), "source: every fact needs a source"},
+		{"bad id", strings.Replace(goodHotline, "child-protection-111", "Child_111", 1), "Child_111: id: must be lower-case"},
+		{"unknown field", goodHotline + "    colour: red\n", "unknown field"},
+		{"not yaml", "hotlines: [", "hotlines.yaml"},
+		{"control character", strings.Replace(goodHotline, "en: Free", "en: \"Free\\u0007\"", 1), "contains a control character"},
+		{"duplicate id", goodHotline + strings.TrimPrefix(goodHotline, "hotlines:\n"), "used twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(fstest.MapFS{"hotlines.yaml": {Data: []byte(tt.yaml)}})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Load = %v, want no error", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load = %v, want a problem containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownAndMissingPacks(t *testing.T) {
+	_, err := Load(fstest.MapFS{"quizz.yaml": {Data: []byte("x: 1")}})
+	ps, ok := AsProblems(err)
+	if !ok || len(ps) != 2 {
+		t.Fatalf("Load = %v, want 2 problems (unknown pack, missing hotlines)", err)
+	}
+	if !strings.Contains(err.Error(), "quizz.yaml: unknown pack") || !strings.Contains(err.Error(), "hotlines.yaml: missing pack") {
+		t.Errorf("problems = %v", err)
+	}
+}
+
+func FuzzLoadHotlines(f *testing.F) {
+	f.Add([]byte(goodHotline))
+	f.Add([]byte("hotlines: []\nresources: [{id: x}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := Load(fstest.MapFS{"hotlines.yaml": {Data: data}})
+		if err == nil {
+			// Whatever is accepted is complete and bilingual.
+			for _, h := range b.Hotlines.Hotlines {
+				if h.Name.VI == "" || h.Name.EN == "" || markup.MatchString(h.Description.EN) {
+					t.Errorf("accepted an invalid hotline %+v", h)
+				}
+			}
+		}
+	})
+}
