@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every pack.
 //
-//go:embed *.yaml
+//go:embed *.yaml items/*.yaml
 var FS embed.FS

@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/quiz"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -51,22 +52,13 @@ func (ps Problems) Error() string {
 }
 
 // Text is one visible text in both languages.
-type Text struct {
-	VI string `yaml:"vi"`
-	EN string `yaml:"en"`
-}
-
-// In returns the text in lang ("vi" or "en").
-func (t Text) In(lang string) string {
-	if lang == "en" {
-		return t.EN
-	}
-	return t.VI
-}
+type Text = i18n.Text
 
 // Bundle is every pack, validated.
 type Bundle struct {
 	Hotlines Hotlines
+	Items    []quiz.Item
+	Quizzes  []quiz.Quiz
 }
 
 // checker collects problems for one file.
@@ -86,6 +78,19 @@ var markup = regexp.MustCompile(`<[a-zA-Z/!?]|&[a-zA-Z#][a-zA-Z0-9]*;`)
 // optional), different (a copy is an untranslated text), NFC, no markup, no
 // control characters, at most max runes.
 func (c *checker) text(id, field string, t Text, optional bool, max int) {
+	c.checkText(id, field, t, optional, max)
+	if t.VI != "" && t.VI == t.EN {
+		c.add(id, field, "Vietnamese and English are identical; translate one of them")
+	}
+}
+
+// name checks a bilingual name (a sender, a contact, an account handle):
+// like text, but it may read the same in both languages.
+func (c *checker) name(id, field string, t Text, optional bool, max int) {
+	c.checkText(id, field, t, optional, max)
+}
+
+func (c *checker) checkText(id, field string, t Text, optional bool, max int) {
 	if optional && t.VI == "" && t.EN == "" {
 		return
 	}
@@ -105,9 +110,6 @@ func (c *checker) text(id, field string, t Text, optional bool, max int) {
 		case utf8.RuneCountInString(side.s) > max:
 			c.add(id, f, "longer than %d characters", max)
 		}
-	}
-	if t.VI != "" && t.VI == t.EN {
-		c.add(id, field, "Vietnamese and English are identical; translate one of them")
 	}
 }
 
@@ -142,23 +144,38 @@ func decode(fsys fs.FS, file string, v any) Problems {
 	return nil
 }
 
-// Load reads and validates every pack in fsys. Any problem anywhere refuses
-// the whole bundle.
+// Load reads and validates every pack in fsys: hotlines.yaml,
+// quizzes.yaml and items/*.yaml. Any problem anywhere refuses the whole
+// bundle, so nothing is ever half loaded.
 func Load(fsys fs.FS) (*Bundle, error) {
 	var all Problems
 	b := &Bundle{}
-	known := map[string]func(string) Problems{
-		"hotlines.yaml": func(f string) Problems { return loadHotlines(fsys, f, &b.Hotlines) },
-	}
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, err
 	}
+	itemFiles, err := fs.Glob(fsys, "items/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(itemFiles)
+	seenItems := map[string]bool{}
+	for _, f := range itemFiles {
+		all = append(all, loadItems(fsys, f, seenItems, &b.Items)...)
+	}
+	byID := map[string]*quiz.Item{}
+	for i := range b.Items {
+		byID[b.Items[i].ID] = &b.Items[i]
+	}
+	known := map[string]func(string) Problems{
+		"hotlines.yaml": func(f string) Problems { return loadHotlines(fsys, f, &b.Hotlines) },
+		"quizzes.yaml":  func(f string) Problems { return loadQuizzes(fsys, f, byID, &b.Quizzes) },
+	}
 	sort.Strings(files)
 	for _, f := range files {
-		load, ok := known[path.Base(f)]
+		load, ok := known[f]
 		if !ok {
-			all = append(all, Problem{File: f, Message: "unknown pack; expected one of " + strings.Join(sortedKeys(known), ", ")})
+			all = append(all, Problem{File: f, Message: "unknown pack; expected one of " + strings.Join(sortedKeys(known), ", ") + " or items/*.yaml"})
 			continue
 		}
 		all = append(all, load(f)...)

@@ -32,6 +32,19 @@ const goodHotline = `hotlines:
     source: Decree 56/2017/ND-CP
 `
 
+// packs builds a bundle of files on top of a minimal valid one.
+func packs(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{
+		"hotlines.yaml":   {Data: []byte(goodHotline)},
+		"quizzes.yaml":    {Data: []byte("quizzes: []\n")},
+		"items/base.yaml": {Data: []byte(goodSingle)},
+	}
+	for name, data := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return fsys
+}
+
 func TestProblemsAreLocated(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -53,7 +66,7 @@ func TestProblemsAreLocated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(fstest.MapFS{"hotlines.yaml": {Data: []byte(tt.yaml)}})
+			_, err := Load(packs(map[string]string{"hotlines.yaml": tt.yaml}))
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("Load = %v, want no error", err)
@@ -68,7 +81,9 @@ func TestProblemsAreLocated(t *testing.T) {
 }
 
 func TestUnknownAndMissingPacks(t *testing.T) {
-	_, err := Load(fstest.MapFS{"quizz.yaml": {Data: []byte("x: 1")}})
+	fsys := packs(map[string]string{"quizz.yaml": "x: 1"})
+	delete(fsys, "hotlines.yaml")
+	_, err := Load(fsys)
 	ps, ok := AsProblems(err)
 	if !ok || len(ps) != 2 {
 		t.Fatalf("Load = %v, want 2 problems (unknown pack, missing hotlines)", err)
@@ -82,7 +97,7 @@ func FuzzLoadHotlines(f *testing.F) {
 	f.Add([]byte(goodHotline))
 	f.Add([]byte("hotlines: []\nresources: [{id: x}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := Load(fstest.MapFS{"hotlines.yaml": {Data: data}})
+		b, err := Load(packs(map[string]string{"hotlines.yaml": string(data)}))
 		if err == nil {
 			// Whatever is accepted is complete and bilingual.
 			for _, h := range b.Hotlines.Hotlines {

@@ -242,3 +242,21 @@ func (l Localizer) Other() Lang {
 	}
 	return VI
 }
+
+// Text is one visible text in both languages, as content packs and the
+// database hold it.
+type Text struct {
+	VI string `yaml:"vi" json:"vi"`
+	EN string `yaml:"en" json:"en"`
+}
+
+// In returns the text in lang.
+func (t Text) In(lang Lang) string {
+	if lang == EN {
+		return t.EN
+	}
+	return t.VI
+}
+
+// IsZero reports whether both languages are empty.
+func (t Text) IsZero() bool { return t.VI == "" && t.EN == "" }

@@ -178,7 +178,7 @@ type helpPage struct {
 
 func (h *Handlers) help(w http.ResponseWriter, r *http.Request) error {
 	p := helpPage{Layout: h.layout(r, "help.title")}
-	lang := string(p.L.Lang)
+	lang := p.L.Lang
 	for _, x := range h.Content.Hotlines.Hotlines {
 		p.Hotlines = append(p.Hotlines, hotlineView{
 			Number: x.Number, Name: x.Name.In(lang), Description: x.Description.In(lang),
