@@ -4,22 +4,26 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/metrics"
+	"github.com/notalone/notalone/internal/quiz"
 )
 
 // Handlers serves the JSON API.
 type Handlers struct {
 	Catalog *i18n.Catalog
+	Play    *quiz.Play
 	Devices *event.Devices
 	Metrics *metrics.Registry
 	Log     *slog.Logger
@@ -97,19 +101,27 @@ func decode(r *http.Request, v any, strict bool, contentTypes ...string) error {
 	if !ok {
 		return errs.E(errs.Invalid, "error.json_content_type")
 	}
-	dec := json.NewDecoder(r.Body)
-	if strict {
-		dec.DisallowUnknownFields()
-	}
-	err := dec.Decode(v)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("trailing data after the JSON value")
-	}
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return &errs.Error{Code: errs.TooLarge, Err: err}
 		}
+		return &errs.Error{Code: errs.Invalid, Key: "error.json_malformed", Err: err}
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
+	if !utf8.Valid(body) {
+		return errs.E(errs.Invalid, "error.json_utf8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	err = dec.Decode(v)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data after the JSON value")
+	}
+	if err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return &errs.Error{Code: errs.Invalid, Key: "error.json_field_type", Field: typeErr.Field, Err: err}
@@ -135,12 +147,18 @@ type deviceResponse struct {
 	Station *deviceStation `json:"station"`
 }
 
-func (h *Handlers) device(w http.ResponseWriter, r *http.Request) error {
+// device resolves the station binding of the requesting device: the only
+// source of a record's event and station.
+func (h *Handlers) device(r *http.Request) (event.Device, error) {
 	v := ""
 	if c, err := r.Cookie(h.StationCookie); err == nil {
 		v = c.Value
 	}
-	d, err := h.Devices.Resolve(r.Context(), v)
+	return h.Devices.Resolve(r.Context(), v)
+}
+
+func (h *Handlers) deviceInfo(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.device(r)
 	if err != nil {
 		return err
 	}
@@ -154,4 +172,4 @@ func (h *Handlers) device(w http.ResponseWriter, r *http.Request) error {
 
 // Device serves GET /api/v1/device: the event and station this device
 // counts for.
-func (h *Handlers) Device() http.Handler { return h.handle(h.device) }
+func (h *Handlers) Device() http.Handler { return h.handle(h.deviceInfo) }

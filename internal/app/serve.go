@@ -23,6 +23,7 @@ import (
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/jobs"
 	"github.com/notalone/notalone/internal/metrics"
+	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/ratelimit"
 	"github.com/notalone/notalone/internal/server"
 	"github.com/notalone/notalone/internal/store"
@@ -88,6 +89,23 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err != nil {
 		return nil, fmt.Errorf("content packs: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
+	rep, err := in.DB.LoadPacks(ctx, bundle.Items, bundle.Quizzes)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range rep.Conflicts {
+		log.Warn("content pack change kept out: an editor changed this in the console", "object", c)
+	}
+	log.Info("content packs loaded", "inserted", rep.Inserted, "updated", rep.Updated, "unchanged", rep.Unchanged, "conflicts", len(rep.Conflicts))
+	bank, err := in.DB.Bank(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokenKey, err := in.DB.Secret(ctx, "segment-tokens", 32)
+	if err != nil {
+		return nil, err
+	}
+	play := quiz.NewPlay(in.DB, bank, quiz.NewSegmentTokens(tokenKey))
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -112,11 +130,11 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	reg.Gauges(dbGauges(in.DB))
 	in.Server = server.New(server.Deps{
 		Web:           webH,
-		API:           &api.Handlers{Catalog: cat, Devices: devices, Metrics: reg, Log: log, StationCookie: web.StationCookie},
+		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Metrics: reg, Log: log, StationCookie: web.StationCookie},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,
-		PublicWrites:  ratelimit.New(1, 30, nil),
+		PublicWrites:  ratelimit.New(5, 100, nil), // a class behind one school address starts 100 games at once
 		Ready:         in.DB.Ping,
 		MetricsOnMain: s.MetricsAddr == "",
 	})

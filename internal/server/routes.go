@@ -17,6 +17,11 @@ func (s *Server) registerRoutes() {
 	// JSON API.
 	s.handle("GET /api/openapi.json", s.API.OpenAPI())
 	s.handle("GET /api/v1/device", s.API.Device())
+	s.handle("GET /api/v1/quizzes", s.API.Quizzes())
+	s.handle("GET /api/v1/quizzes/{id}", s.API.Quiz())
+	s.handle("POST /api/v1/attempts", s.publicWrite(s.API.StartAttempt()))
+	s.handle("POST /api/v1/attempts/{id}/answers", s.API.Answer())
+	s.handle("POST /api/v1/attempts/{id}/finish", s.API.Finish())
 	s.handle("POST /api/v1/csp-reports", s.publicWrite(s.API.CSPReport()))
 	s.handle("/api/", http.HandlerFunc(s.API.NotFound))
 

@@ -222,13 +222,13 @@ func TestPublicWritesAreRateLimited(t *testing.T) {
 	in, _ := apptest.MustStart(t)
 	h := in.Server.Handler()
 	statuses := map[int]int{}
-	for range 40 {
+	for range 150 {
 		r := httptest.NewRequest("POST", "/api/v1/csp-reports", strings.NewReader(`{"csp-report":{}}`))
 		r.Header.Set("Content-Type", "application/csp-report")
 		statuses[do(t, h, r).StatusCode]++
 	}
-	if statuses[204] == 0 || statuses[429] == 0 || statuses[204]+statuses[429] != 40 {
-		t.Errorf("40 quick reports from one client gave %v, want some 204 then 429", statuses)
+	if statuses[204] == 0 || statuses[429] == 0 || statuses[204]+statuses[429] != 150 {
+		t.Errorf("150 quick reports from one client gave %v, want some 204 then 429", statuses)
 	}
 	// Another client is not affected.
 	r := httptest.NewRequest("POST", "/api/v1/csp-reports", strings.NewReader(`{"csp-report":{}}`))
