@@ -50,7 +50,7 @@ func (h *hub) subscribe(topic string) *Subscription {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		close(c)
+		s.once.Do(func() { close(c) }) // through once: a later s.Close must not close it again
 		return s
 	}
 	if h.subs[topic] == nil {

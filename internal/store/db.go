@@ -167,7 +167,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.Now()}
+	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.Now().UTC()}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

@@ -256,6 +256,7 @@ func (db *DB) Instances(ctx context.Context, since time.Time) ([]Instance, error
 		if err := rows.Scan(&in.ID, &in.Version, &in.StartedAt, &in.SeenAt); err != nil {
 			return nil, fmt.Errorf("instances: %w", err)
 		}
+		in.StartedAt, in.SeenAt = in.StartedAt.UTC(), in.SeenAt.UTC()
 		out = append(out, in)
 	}
 	return out, rows.Err()

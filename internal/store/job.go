@@ -22,7 +22,7 @@ func (db *DB) TryLock(ctx context.Context, name string) (unlock func(), ok bool,
 		if !mu.(*sync.Mutex).TryLock() {
 			return nil, false, nil
 		}
-		return mu.(*sync.Mutex).Unlock, true, nil
+		return sync.OnceFunc(mu.(*sync.Mutex).Unlock), true, nil
 	}
 	h := fnv.New64a()
 	h.Write([]byte("job:" + name))
