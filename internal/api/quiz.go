@@ -310,4 +310,3 @@ func (h *Handlers) finish(w http.ResponseWriter, r *http.Request) error {
 
 // Finish serves POST /api/v1/attempts/{id}/finish.
 func (h *Handlers) Finish() http.Handler { return h.handle(h.finish) }
-

@@ -45,7 +45,7 @@ Usage:
   notalone backup --out FILE         copy the live SQLite database consistently
   notalone restore --from FILE       replace the SQLite database with a backup (server stopped)
   notalone content check [--dir D]   validate content packs (default: the built-in ones)
-  notalone event create --id ID --name NAME [--place P] [--starts YYYY-MM-DD] [--ends YYYY-MM-DD] [--timezone TZ]
+  notalone event create --id ID --name NAME [--place P] [--starts YYYY-MM-DD] [--ends YYYY-MM-DD] [--timezone TZ] [--kiosk-idle SECONDS]
   notalone event list
   notalone station add --event ID --kind kiosk|wall|desk --name NAME
   notalone station list [--event ID]  list stations with their setup links
@@ -402,6 +402,7 @@ func eventCmd(ctx context.Context, args []string, env Env) error {
 			fs.StringVar(&e.StartsOn, "starts", "", "first day, YYYY-MM-DD")
 			fs.StringVar(&e.EndsOn, "ends", "", "last day, YYYY-MM-DD")
 			fs.StringVar(&e.Timezone, "timezone", "Asia/Ho_Chi_Minh", "IANA time zone")
+			fs.IntVar(&e.KioskIdleSeconds, "kiosk-idle", event.DefaultKioskIdle, "seconds without a touch before a kiosk resets for the next visitor (10–3600)")
 		}
 	})
 	if err != nil {

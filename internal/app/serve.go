@@ -115,7 +115,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		return nil, err
 	}
 	devices := &event.Devices{Signer: event.NewSigner(key), Store: in.DB}
-	webH, err := web.New(cat, bundle, devices, assets, log)
+	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, Content: bundle, Devices: devices, Assets: assets, Log: log})
 	if err != nil {
 		return nil, err
 	}

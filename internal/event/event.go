@@ -18,14 +18,20 @@ const DefaultID = "online"
 
 // Event is one campaign event.
 type Event struct {
-	ID        string
-	Name      string
-	Place     string
-	StartsOn  string // YYYY-MM-DD, optional
-	EndsOn    string // YYYY-MM-DD, optional
-	Timezone  string // IANA name, e.g. Asia/Ho_Chi_Minh
-	CreatedAt time.Time
+	ID       string
+	Name     string
+	Place    string
+	StartsOn string // YYYY-MM-DD, optional
+	EndsOn   string // YYYY-MM-DD, optional
+	Timezone string // IANA name, e.g. Asia/Ho_Chi_Minh
+	// KioskIdleSeconds is how long the event's kiosks wait without a touch
+	// before they reset for the next visitor.
+	KioskIdleSeconds int
+	CreatedAt        time.Time
 }
+
+// DefaultKioskIdle is the kiosk inactivity timeout when none is set.
+const DefaultKioskIdle = 90
 
 // Kind is what a station is for.
 type Kind string
@@ -83,6 +89,12 @@ func (e *Event) Validate() error {
 	}
 	if utf8.RuneCountInString(e.Place) > maxName {
 		return errs.Field("place", "error.event_place")
+	}
+	if e.KioskIdleSeconds == 0 {
+		e.KioskIdleSeconds = DefaultKioskIdle
+	}
+	if e.KioskIdleSeconds < 10 || e.KioskIdleSeconds > 3600 {
+		return errs.Field("kiosk_idle_seconds", "error.event_kiosk_idle")
 	}
 	if e.Timezone == "" {
 		e.Timezone = "Asia/Ho_Chi_Minh"

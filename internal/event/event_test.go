@@ -15,23 +15,23 @@ func TestValidateAccepts(t *testing.T) {
 	}{
 		{
 			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok"},
-			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok"},
+			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle},
 		},
 		{ // trimmed, timezone defaulted
 			event.Event{ID: "  online ", Name: "\tOnline\n", Place: "  "},
-			event.Event{ID: "online", Name: "Online", Timezone: "Asia/Ho_Chi_Minh"},
+			event.Event{ID: "online", Name: "Online", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
 		},
 		{ // shortest and longest ids, one-day event, UTC
 			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC"},
-			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC"},
+			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC", KioskIdleSeconds: event.DefaultKioskIdle},
 		},
 		{
 			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31"},
-			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31", Timezone: "Asia/Ho_Chi_Minh"},
+			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
 		},
 		{
 			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29"},
-			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29", Timezone: "Asia/Ho_Chi_Minh"},
+			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
 		},
 	}
 	for _, tt := range tests {
@@ -70,6 +70,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"121-letter place", event.Event{ID: "fair", Name: "x", Place: long}, "place", "error.event_place"},
 		{"unknown timezone", event.Event{ID: "fair", Name: "x", Timezone: "Mars/Olympus"}, "timezone", "error.event_timezone"},
 		{"Local", event.Event{ID: "fair", Name: "x", Timezone: "Local"}, "timezone", "error.event_timezone"},
+		{"kiosk idle too short", event.Event{ID: "fair", Name: "x", KioskIdleSeconds: 5}, "kiosk_idle_seconds", "error.event_kiosk_idle"},
+		{"kiosk idle too long", event.Event{ID: "fair", Name: "x", KioskIdleSeconds: 7200}, "kiosk_idle_seconds", "error.event_kiosk_idle"},
 		{"relative path", event.Event{ID: "fair", Name: "x", Timezone: "../../../etc/passwd"}, "timezone", "error.event_timezone"},
 		{"absolute path", event.Event{ID: "fair", Name: "x", Timezone: "/etc/localtime"}, "timezone", "error.event_timezone"},
 		{"padded timezone", event.Event{ID: "fair", Name: "x", Timezone: " UTC"}, "timezone", "error.event_timezone"},

@@ -21,9 +21,9 @@ func (db *DB) CreateEvent(ctx context.Context, e event.Event) (event.Event, erro
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt = tx.Now
-		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.CreatedAt)
+		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.CreatedAt)
 		return err
 	})
 	if db.dialect.isUniqueViolation(err) {
@@ -50,12 +50,12 @@ func (db *DB) EnsureDefaultEvent(ctx context.Context) error {
 	return nil
 }
 
-const eventColumns = `id, name, place, starts_on, ends_on, timezone, created_at`
+const eventColumns = `id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, created_at`
 
 func scanEvent(row interface{ Scan(...any) error }) (event.Event, error) {
 	var e event.Event
 	var starts, ends sql.NullString
-	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.CreatedAt)
+	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.KioskIdleSeconds, &e.CreatedAt)
 	e.StartsOn, e.EndsOn = starts.String, ends.String
 	e.CreatedAt = e.CreatedAt.UTC()
 	return e, err

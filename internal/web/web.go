@@ -17,31 +17,35 @@ import (
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/quiz"
 )
 
 //go:embed templates
 var templateFS embed.FS
 
 // pages lists every page template; each is parsed with the layout.
-var pages = []string{"home", "help", "error", "station", "station_setup"}
+var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
 	Catalog *i18n.Catalog
-	Content *content.Bundle
-	Devices *event.Devices
-	Assets  *Assets
-	Log     *slog.Logger
+	Play    *quiz.Play
+	// PublicURL is the address printed in share links and QR codes.
+	PublicURL string
+	Content   *content.Bundle
+	Devices   *event.Devices
+	Assets    *Assets
+	Log       *slog.Logger
 
 	tmpl map[string]*template.Template
 }
 
 // New parses every template once; a broken template fails start-up.
-func New(cat *i18n.Catalog, bundle *content.Bundle, devices *event.Devices, assets *Assets, log *slog.Logger) (*Handlers, error) {
-	h := &Handlers{Catalog: cat, Content: bundle, Devices: devices, Assets: assets, Log: log, tmpl: map[string]*template.Template{}}
-	funcs := template.FuncMap{"asset": assets.URL}
+func New(h *Handlers) (*Handlers, error) {
+	h.tmpl = map[string]*template.Template{}
+	funcs := template.FuncMap{"asset": h.Assets.URL}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/message.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}
@@ -56,6 +60,11 @@ type Layout struct {
 	Title     string
 	NoIndex   bool
 	LangLinks []LangLink
+	// Kiosk is set on a device bound to a kiosk station: no outbound
+	// links, and the idle reset runs.
+	Kiosk            bool
+	IdleSeconds      int
+	CountdownSeconds int
 }
 
 // LangLink is one entry of the language switch.
@@ -80,6 +89,15 @@ func (h *Handlers) layout(r *http.Request, title string) Layout {
 		q.Set("lang", string(lang))
 		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
 		lay.LangLinks = append(lay.LangLinks, LangLink{Lang: lang, Name: langNames[lang], URL: u.String(), Current: lang == l.Lang})
+	}
+	if _, err := r.Cookie(StationCookie); err == nil {
+		if d, err := h.device(r.Context(), r); err == nil && d.Station != nil && d.Station.Kind == event.Kiosk {
+			lay.Kiosk = true
+			lay.IdleSeconds = d.Event.KioskIdleSeconds
+			// The "still there?" countdown: long enough to notice and
+			// tap, short against the idle time.
+			lay.CountdownSeconds = min(15, max(1, lay.IdleSeconds/6))
+		}
 	}
 	return lay
 }
@@ -153,6 +171,7 @@ type homePage struct {
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 	p := homePage{Layout: h.layout(r, "")}
 	p.Doors = []Door{
+		{URL: "/practise", Title: p.L.T("door.practise.title"), Text: p.L.T("door.practise.text")},
 		{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
 	}
 	h.render(w, r, http.StatusOK, "home", p)

@@ -58,3 +58,7 @@ CREATE TABLE answers (
     answered_at   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (attempt_id, item_id, step)
 );
+
+-- How long a kiosk waits without a touch before it asks "still there?"
+-- and then clears itself for the next visitor.
+ALTER TABLE events ADD COLUMN kiosk_idle_seconds INTEGER NOT NULL DEFAULT 90;
