@@ -18,6 +18,8 @@ import (
 type Store interface {
 	CreateAttempt(ctx context.Context, a Attempt) error
 	Attempt(ctx context.Context, id string) (Attempt, error)
+	// AttemptForItem is Attempt with only the answers to one item.
+	AttemptForItem(ctx context.Context, id, itemID string) (Attempt, error)
 	RecordAnswer(ctx context.Context, a Answer) error
 	FinishAttempt(ctx context.Context, id string) (Attempt, error)
 }
@@ -75,7 +77,7 @@ func (p *Play) Start(ctx context.Context, quizID string, lang i18n.Lang, device 
 type Outcome struct {
 	Result
 	Item    *Item
-	Attempt Attempt // as it was before this answer
+	Attempt Attempt // as it was before this answer, with its answers to Item only
 }
 
 // Answer checks and records one answer. For spot-flags items, segments are
@@ -87,7 +89,7 @@ func (p *Play) Answer(ctx context.Context, attemptID, itemID, step string, r Res
 
 func (p *Play) answer(ctx context.Context, attemptID, itemID, step string, r Response) (Result, *Item, Attempt, error) {
 	fail := func(err error) (Result, *Item, Attempt, error) { return Result{}, nil, Attempt{}, err }
-	a, err := p.Store.Attempt(ctx, attemptID)
+	a, err := p.Store.AttemptForItem(ctx, attemptID, itemID)
 	if err != nil {
 		return fail(err)
 	}

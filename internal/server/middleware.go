@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -105,8 +106,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		route := r.Pattern // set by the ServeMux on this same request
 		s.Metrics.ObserveRequest(r.Method, route, rec.status, d)
-		s.Log.Info("request", "method", r.Method, "route", route, "status", rec.status,
-			"bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000)
+		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -25,6 +26,14 @@ type DB struct {
 	read    *sql.DB
 	dialect dialect
 	dsn     string
+	// Prepared statements per pool, by query text. SQLite spends more time
+	// parsing a statement than running our small ones, so each is parsed
+	// once per connection; queries are constants, so the maps stay small.
+	readStmts, writeStmts sync.Map
+	// Group commit of quiz answers on SQLite (see RecordAnswer).
+	answerOnce  sync.Once
+	answerQueue chan *pendingAnswer
+	answerDone  chan struct{}
 	// Now is the clock every store method uses; tests replace it.
 	Now func() time.Time
 }
@@ -109,6 +118,15 @@ func oneLine(err error) string {
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
+	// Let the answers already queued commit before the pools close.
+	db.answerOnce.Do(func() {})
+	if db.answerQueue != nil {
+		close(db.answerQueue)
+		<-db.answerDone
+	}
+	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
+		cache.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+	}
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())
 	}
@@ -144,21 +162,64 @@ func (db *DB) Stats() []PoolStats {
 // Tx is one transaction; every exported store method that writes runs in
 // exactly one. Now is fixed for the whole transaction.
 type Tx struct {
-	tx  *sql.Tx
-	d   dialect
-	Now time.Time
+	tx         *sql.Tx
+	db         *DB
+	unprepared []string
+	Now        time.Time
+}
+
+// stmt returns the writer's prepared statement for q, for use in this
+// transaction. The writer has one connection and this transaction holds
+// it, so a statement not prepared yet is prepared on the transaction, and
+// on the pool once the transaction ends (see inTx).
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := t.db.writeStmts.Load(q); ok {
+		return t.tx.StmtContext(ctx, s.(*sql.Stmt)), nil
+	}
+	t.unprepared = append(t.unprepared, q)
+	return t.tx.PrepareContext(ctx, t.db.dialect.rebind(q))
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.rebind(q), args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		// A Row carrying the error: Scan reports it.
+		return t.tx.QueryRowContext(ctx, t.db.dialect.rebind(q), args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.d.rebind(q), args...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// prepared returns the pool's prepared statement for q, preparing it the
+// first time. (database/sql re-prepares it on each new connection.)
+func (db *DB) prepared(ctx context.Context, cache *sync.Map, pool *sql.DB, q string) (*sql.Stmt, error) {
+	if s, ok := cache.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := pool.PrepareContext(ctx, db.dialect.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := cache.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
 }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
@@ -167,18 +228,33 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.Now().UTC()}
-	if err := fn(tx); err != nil {
+	tx := &Tx{tx: sqlTx, db: db, Now: db.Now().UTC()}
+	err = fn(tx)
+	if err != nil {
 		_ = sqlTx.Rollback()
-		return err
+	} else {
+		err = sqlTx.Commit()
 	}
-	return sqlTx.Commit()
+	// The connection is free again: prepare what this transaction met for
+	// the first time, so the next one finds it ready.
+	for _, q := range tx.unprepared {
+		db.prepared(ctx, &db.writeStmts, db.write, q)
+	}
+	return err
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+	s, err := db.prepared(ctx, &db.readStmts, db.read, q)
+	if err != nil {
+		return db.read.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+	}
+	return s.QueryRowContext(ctx, args...)
 }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, db.dialect.rebind(q), args...)
+	s, err := db.prepared(ctx, &db.readStmts, db.read, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
 }

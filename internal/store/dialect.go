@@ -19,12 +19,16 @@ type dialect interface {
 	rebind(q string) string
 	// isUniqueViolation reports a unique or primary key conflict.
 	isUniqueViolation(err error) bool
+	// singleWriter reports an engine that takes one writer at a time, where
+	// batching small transactions pays.
+	singleWriter() bool
 }
 
 type sqlite struct{}
 
 func (sqlite) name() string           { return "sqlite" }
 func (sqlite) rebind(q string) string { return q }
+func (sqlite) singleWriter() bool     { return true }
 func (sqlite) isUniqueViolation(err error) bool {
 	var e *msqlite.Error
 	if errors.As(err, &e) {
@@ -35,7 +39,8 @@ func (sqlite) isUniqueViolation(err error) bool {
 
 type postgres struct{}
 
-func (postgres) name() string { return "postgres" }
+func (postgres) name() string       { return "postgres" }
+func (postgres) singleWriter() bool { return false }
 
 var rebound sync.Map // query text → PostgreSQL text; queries are constants, so this stays small
 

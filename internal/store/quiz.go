@@ -167,6 +167,16 @@ func (db *DB) CreateAttempt(ctx context.Context, a quiz.Attempt) error {
 
 // Attempt returns an attempt with its answers in order.
 func (db *DB) Attempt(ctx context.Context, id string) (quiz.Attempt, error) {
+	return db.attempt(ctx, id, "")
+}
+
+// AttemptForItem returns an attempt with only its answers to one item:
+// all that checking a new answer to that item needs.
+func (db *DB) AttemptForItem(ctx context.Context, id, itemID string) (quiz.Attempt, error) {
+	return db.attempt(ctx, id, itemID)
+}
+
+func (db *DB) attempt(ctx context.Context, id, itemID string) (quiz.Attempt, error) {
 	var a quiz.Attempt
 	var lang, items string
 	var station sql.NullString
@@ -188,8 +198,14 @@ func (db *DB) Attempt(ctx context.Context, id string) (quiz.Attempt, error) {
 	if err := json.Unmarshal([]byte(items), &a.Items); err != nil {
 		return quiz.Attempt{}, fmt.Errorf("attempt %s items: %w", id, err)
 	}
-	rows, err := db.query(ctx, `SELECT item_id, step, seq, response, correct, score, max_score, time_taken_ms, answered_at
+	var rows *sql.Rows
+	if itemID == "" {
+		rows, err = db.query(ctx, `SELECT item_id, step, seq, response, correct, score, max_score, time_taken_ms, answered_at
 		FROM answers WHERE attempt_id = ? ORDER BY seq`, id)
+	} else {
+		rows, err = db.query(ctx, `SELECT item_id, step, seq, response, correct, score, max_score, time_taken_ms, answered_at
+		FROM answers WHERE attempt_id = ? AND item_id = ? ORDER BY seq`, id, itemID)
+	}
 	if err != nil {
 		return quiz.Attempt{}, fmt.Errorf("attempt answers: %w", err)
 	}
@@ -211,44 +227,114 @@ func (db *DB) Attempt(ctx context.Context, id string) (quiz.Attempt, error) {
 	return a, rows.Err()
 }
 
-// RecordAnswer commits one answer. The insert itself checks that the
-// attempt is still open and the answer is the first for its item and step,
-// so two racing submissions cannot both count.
+// RecordAnswer commits one answer before it returns. The insert itself
+// checks that the attempt is still open and that this is the first answer
+// to its item and step, so two racing submissions cannot both count.
+//
+// On SQLite, answers arriving while a commit is under way are committed
+// together in the next transaction (group commit): one writer, many
+// players, and a commit per batch instead of per answer.
 func (db *DB) RecordAnswer(ctx context.Context, an quiz.Answer) error {
-	resp, err := json.Marshal(an.Response)
-	if err != nil {
-		return fmt.Errorf("record answer: %w", err)
-	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `INSERT INTO answers (attempt_id, item_id, step, seq, response, correct, score, max_score, time_taken_ms, answered_at)
-			SELECT a.id, ?, ?, (SELECT COUNT(*) + 1 FROM answers WHERE attempt_id = a.id), ?, ?, ?, ?, ?, ?
-			FROM attempts a WHERE a.id = ? AND a.finished_at IS NULL
-			ON CONFLICT (attempt_id, item_id, step) DO NOTHING`,
-			an.ItemID, an.Step, string(resp), an.Correct, an.Score, an.MaxScore, an.TimeTaken.Milliseconds(), an.AnsweredAt.UTC(), an.AttemptID)
+	if !db.dialect.singleWriter() {
+		err := db.inTx(ctx, func(tx *Tx) error { return recordAnswer(ctx, tx, an) })
 		if err != nil {
-			return err
+			return fmt.Errorf("record answer: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var finished sql.NullTime
-			err := tx.queryRow(ctx, `SELECT finished_at FROM attempts WHERE id = ?`, an.AttemptID).Scan(&finished)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return errs.E(errs.NotFound, "error.attempt_not_found")
-			case err != nil:
-				return err
-			case finished.Valid:
-				return errs.E(errs.Conflict, "error.attempt_finished")
-			}
-			return errs.E(errs.Conflict, "error.already_answered")
-		}
-		_, err = tx.exec(ctx, `UPDATE attempts SET last_active_at = ?, score = score + ?, max_score = max_score + ? WHERE id = ?`,
-			an.AnsweredAt.UTC(), an.Score, an.MaxScore, an.AttemptID)
-		return err
+		return nil
+	}
+	db.answerOnce.Do(func() {
+		db.answerQueue = make(chan *pendingAnswer, 1024)
+		db.answerDone = make(chan struct{})
+		go db.commitAnswers()
 	})
-	if err != nil {
+	p := &pendingAnswer{an: an, done: make(chan error, 1)}
+	select {
+	case db.answerQueue <- p:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := <-p.done; err != nil {
 		return fmt.Errorf("record answer: %w", err)
 	}
 	return nil
+}
+
+type pendingAnswer struct {
+	an   quiz.Answer
+	done chan error
+}
+
+// maxAnswerBatch bounds one group commit.
+const maxAnswerBatch = 256
+
+// commitAnswers runs until Close: it takes every answer waiting, commits
+// them in one transaction, and tells each its own outcome.
+func (db *DB) commitAnswers() {
+	defer close(db.answerDone)
+	for first := range db.answerQueue {
+		batch := []*pendingAnswer{first}
+	collect:
+		for len(batch) < maxAnswerBatch {
+			select {
+			case p, ok := <-db.answerQueue:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, p)
+			default:
+				break collect
+			}
+		}
+		results := make([]error, len(batch))
+		ctx := context.Background()
+		err := db.inTx(ctx, func(tx *Tx) error {
+			for i, p := range batch {
+				err := recordAnswer(ctx, tx, p.an)
+				if err != nil && errs.CodeOf(err) == errs.Internal {
+					return err // the database failed: the whole batch fails
+				}
+				results[i] = err // a refused answer leaves the others alone
+			}
+			return nil
+		})
+		for i, p := range batch {
+			if err != nil {
+				results[i] = err
+			}
+			p.done <- results[i]
+		}
+	}
+}
+
+func recordAnswer(ctx context.Context, tx *Tx, an quiz.Answer) error {
+	resp, err := json.Marshal(an.Response)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, `INSERT INTO answers (attempt_id, item_id, step, seq, response, correct, score, max_score, time_taken_ms, answered_at)
+		SELECT a.id, ?, ?, (SELECT COUNT(*) + 1 FROM answers WHERE attempt_id = a.id), ?, ?, ?, ?, ?, ?
+		FROM attempts a WHERE a.id = ? AND a.finished_at IS NULL
+		ON CONFLICT (attempt_id, item_id, step) DO NOTHING`,
+		an.ItemID, an.Step, string(resp), an.Correct, an.Score, an.MaxScore, an.TimeTaken.Milliseconds(), an.AnsweredAt.UTC(), an.AttemptID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var finished sql.NullTime
+		err := tx.queryRow(ctx, `SELECT finished_at FROM attempts WHERE id = ?`, an.AttemptID).Scan(&finished)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errs.E(errs.NotFound, "error.attempt_not_found")
+		case err != nil:
+			return err
+		case finished.Valid:
+			return errs.E(errs.Conflict, "error.attempt_finished")
+		}
+		return errs.E(errs.Conflict, "error.already_answered")
+	}
+	_, err = tx.exec(ctx, `UPDATE attempts SET last_active_at = ?, score = score + ?, max_score = max_score + ? WHERE id = ?`,
+		an.AnsweredAt.UTC(), an.Score, an.MaxScore, an.AttemptID)
+	return err
 }
 
 // FinishAttempt marks an attempt finished (once; later calls keep the

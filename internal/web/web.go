@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
+	"sync"
 
 	"github.com/notalone/notalone/internal/client"
 	"github.com/notalone/notalone/internal/content"
@@ -37,7 +39,8 @@ type Handlers struct {
 	Assets    *Assets
 	Log       *slog.Logger
 
-	tmpl map[string]*template.Template
+	tmpl  map[string]*template.Template
+	cache pageCache
 }
 
 // New parses every template once; a broken template fails start-up.
@@ -113,9 +116,65 @@ func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, pa
 		}
 		return
 	}
+	writeHTML(w, status, buf.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// pageCache keeps pages that are the same for every ordinary visitor in a
+// language (home, help): rendering a template costs ten times more than
+// serving bytes, and these are the most visited pages.
+type pageCache struct {
+	mu    sync.RWMutex
+	pages map[string][]byte
+}
+
+// cacheKey says whether r may be served from the cache, and under which
+// key: only without a station binding (kiosks render their own) and with
+// no query but the language switch (anything else would grow the cache).
+func cacheKey(page string, r *http.Request) (string, bool) {
+	if _, err := r.Cookie(StationCookie); err == nil {
+		return "", false
+	}
+	switch r.URL.RawQuery {
+	case "", "lang=vi", "lang=en":
+	default:
+		return "", false
+	}
+	return page + "\x00" + string(i18n.LangFrom(r.Context())) + "\x00" + r.URL.RawQuery, true
+}
+
+// cached serves page from the cache, rendering it with build the first time.
+func (h *Handlers) cached(w http.ResponseWriter, r *http.Request, page string, build func() any) {
+	key, ok := cacheKey(page, r)
+	if ok {
+		h.cache.mu.RLock()
+		body, hit := h.cache.pages[key]
+		h.cache.mu.RUnlock()
+		if hit {
+			writeHTML(w, http.StatusOK, body)
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := h.tmpl[page].ExecuteTemplate(&buf, "layout", build()); err != nil {
+		h.Error(w, r, errs.Wrap(errs.Internal, err, "render %s", page))
+		return
+	}
+	if ok {
+		h.cache.mu.Lock()
+		if h.cache.pages == nil {
+			h.cache.pages = map[string][]byte{}
+		}
+		h.cache.pages[key] = buf.Bytes()
+		h.cache.mu.Unlock()
+	}
+	writeHTML(w, http.StatusOK, buf.Bytes())
 }
 
 type errorPage struct {
@@ -169,12 +228,14 @@ type homePage struct {
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
-	p := homePage{Layout: h.layout(r, "")}
-	p.Doors = []Door{
-		{URL: "/practise", Title: p.L.T("door.practise.title"), Text: p.L.T("door.practise.text")},
-		{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
-	}
-	h.render(w, r, http.StatusOK, "home", p)
+	h.cached(w, r, "home", func() any {
+		p := homePage{Layout: h.layout(r, "")}
+		p.Doors = []Door{
+			{URL: "/practise", Title: p.L.T("door.practise.title"), Text: p.L.T("door.practise.text")},
+			{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
+		}
+		return p
+	})
 	return nil
 }
 
@@ -196,6 +257,13 @@ type helpPage struct {
 }
 
 func (h *Handlers) help(w http.ResponseWriter, r *http.Request) error {
+	// A help page must not linger on a shared phone.
+	w.Header().Set("Cache-Control", "no-store")
+	h.cached(w, r, "help", func() any { return h.helpPage(r) })
+	return nil
+}
+
+func (h *Handlers) helpPage(r *http.Request) helpPage {
 	p := helpPage{Layout: h.layout(r, "help.title")}
 	lang := p.L.Lang
 	for _, x := range h.Content.Hotlines.Hotlines {
@@ -208,10 +276,7 @@ func (h *Handlers) help(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range h.Content.Hotlines.Resources {
 		p.Resources = append(p.Resources, resourceView{Name: x.Name.In(lang), Description: x.Description.In(lang), Source: x.Source})
 	}
-	// A help page must not linger on a shared phone.
-	w.Header().Set("Cache-Control", "no-store")
-	h.render(w, r, http.StatusOK, "help", p)
-	return nil
+	return p
 }
 
 // Help serves GET /help: the hotlines, reachable from every page.
