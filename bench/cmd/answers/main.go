@@ -197,7 +197,9 @@ func measure(clients int, work func(c int, lat *[]time.Duration) error) result {
 	if len(all) == 0 {
 		return result{err: fmt.Errorf("no requests")}
 	}
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))].Round(10 * time.Microsecond) }
+	pct := func(p float64) time.Duration {
+		return all[min(len(all)-1, int(p*float64(len(all))))].Round(10 * time.Microsecond)
+	}
 	return result{n: len(all), rate: float64(len(all)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), max: all[len(all)-1].Round(10 * time.Microsecond)}
 }
 
