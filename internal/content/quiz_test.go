@@ -6,6 +6,7 @@ import (
 
 	"github.com/notalone/notalone/content"
 	"github.com/notalone/notalone/internal/quiz"
+	"github.com/notalone/notalone/internal/taxonomy"
 )
 
 const goodSingle = `items:
@@ -128,8 +129,41 @@ func TestShippedBank(t *testing.T) {
 	if scamOrSafe > 0 && safe*10 < scamOrSafe*3 {
 		t.Errorf("%d of %d scam-or-safe items show a safe message, want at least 30%%", safe, scamOrSafe)
 	}
-	if len(b.Quizzes) == 0 {
-		t.Errorf("no quizzes shipped")
+	byType := map[quiz.Type]int{}
+	topics := map[string]bool{}
+	prompts := map[string]string{}
+	for _, it := range b.Items {
+		byType[it.Type]++
+		for _, tp := range it.Topics {
+			topics[tp] = true
+		}
+		if other, dup := prompts[it.Prompt.VI]; dup {
+			t.Errorf("items %s and %s ask the same question", other, it.ID)
+		}
+		prompts[it.Prompt.VI] = it.ID
+	}
+	if len(b.Items) < 100 || byType[quiz.SpotFlags] < 25 || byType[quiz.Scenario] < 10 {
+		t.Errorf("bank has %d items (%d spot-flags, %d scenarios), want at least 100, 25 and 10", len(b.Items), byType[quiz.SpotFlags], byType[quiz.Scenario])
+	}
+	for _, tp := range taxonomy.Topics {
+		if !topics[tp] {
+			t.Errorf("no item covers the topic %s", tp)
+		}
+	}
+	quizzes := map[string]quiz.Quiz{}
+	for _, q := range b.Quizzes {
+		quizzes[q.ID] = q
+	}
+	for _, id := range []string{"kids", "teens", "parents-teachers", "scam-spotter", "kiosk"} {
+		if _, ok := quizzes[id]; !ok {
+			t.Errorf("quiz %s is missing", id)
+		}
+	}
+	if len(b.Quizzes) < 6 {
+		t.Errorf("%d quizzes, want at least 6", len(b.Quizzes))
+	}
+	if k := quizzes["kiosk"]; k.Draw != 5 || len(k.Pool) <= 5 {
+		t.Errorf("the kiosk round draws %d from %d, want 5 from a larger pool", k.Draw, len(k.Pool))
 	}
 }
 

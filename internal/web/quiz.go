@@ -131,6 +131,7 @@ type segmentVM struct {
 	Token, From, Text string
 	Checked           bool
 	Flag              string // feedback: the flag's name
+	Status            string // feedback: found or missed, in words
 	Found, FalseTap   bool
 	FalseTapLabel     string
 }
@@ -345,6 +346,7 @@ func (h *Handlers) feedbackView(it *quiz.Item, a *quiz.Attempt, l i18n.Localizer
 					status = l.T("play.flag_found")
 					found++
 				}
+				seg.Status = status
 				fb.Flags = append(fb.Flags, flagVM{Name: l.T("flag." + f.Code), Segment: s.Text.In(l.Lang),
 					Explanation: f.Explanation.In(l.Lang), Status: status, Found: tapped})
 			}
