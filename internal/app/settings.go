@@ -104,12 +104,15 @@ func (s *Settings) Resolve() error {
 	if s.PublicURL == "" {
 		s.PublicURL = s.BaseURL
 	}
-	for name, v := range map[string]*string{"base URL": &s.BaseURL, "public URL": &s.PublicURL} {
-		u, err := url.Parse(*v)
+	for _, v := range []struct {
+		name string
+		url  *string
+	}{{"base URL", &s.BaseURL}, {"public URL", &s.PublicURL}} {
+		u, err := url.Parse(*v.url)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("%s %q: must be an http:// or https:// address", name, *v)
+			return fmt.Errorf("%s %q: must be an http:// or https:// address", v.name, *v.url)
 		}
-		*v = strings.TrimRight(*v, "/")
+		*v.url = strings.TrimRight(*v.url, "/")
 	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return fmt.Errorf("TLS: give both --tls-cert and --tls-key, or neither")
