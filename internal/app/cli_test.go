@@ -328,3 +328,48 @@ func TestSeparateMetricsListener(t *testing.T) {
 		t.Errorf("/metrics on the main listener = %d, want 404 when a metrics address is set", res.StatusCode)
 	}
 }
+
+// TestServeStopsGracefully runs "notalone serve" until its context ends,
+// as SIGTERM or SIGINT does in main, and expects a clean exit.
+func TestServeStopsGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"NOTALONE_DATA_DIR": t.TempDir(), "NOTALONE_ADDR": "127.0.0.1:0"}
+	var out, errOut bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Main(ctx, []string{"serve"}, app.Env{Getenv: func(k string) string { return env[k] }, Stdout: &syncWriter{w: &out}, Stderr: &syncWriter{w: &errOut}})
+	}()
+	// Wait until it has started (it prints the address), then stop it.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(lockedString(&out), "Not Alone is running") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after a stop signal = %v, want nil", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(lockedString(&errOut), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", lockedString(&errOut))
+	}
+}
+
+var outMu sync.Mutex
+
+type syncWriter struct{ w *bytes.Buffer }
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	outMu.Lock()
+	defer outMu.Unlock()
+	return s.w.Write(p)
+}
+
+func lockedString(b *bytes.Buffer) string {
+	outMu.Lock()
+	defer outMu.Unlock()
+	return b.String()
+}

@@ -235,14 +235,6 @@ func (l Localizer) Date(t time.Time) string {
 	return fmt.Sprintf("%d tháng %d, %d", t.Day(), int(t.Month()), t.Year())
 }
 
-// Other returns the language a switch link offers.
-func (l Localizer) Other() Lang {
-	if l.Lang == VI {
-		return EN
-	}
-	return VI
-}
-
 // Text is one visible text in both languages, as content packs and the
 // database hold it.
 type Text struct {

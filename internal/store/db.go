@@ -197,14 +197,6 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return s.QueryRowContext(ctx, args...)
 }
 
-func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	s, err := t.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryContext(ctx, args...)
-}
-
 // prepared returns the pool's prepared statement for q, preparing it the
 // first time. (database/sql re-prepares it on each new connection.)
 func (db *DB) prepared(ctx context.Context, cache *sync.Map, pool *sql.DB, q string) (*sql.Stmt, error) {

@@ -74,8 +74,7 @@ func TestCreateEvent(t *testing.T) {
 		wantUTC(t, "Event().CreatedAt", read.CreatedAt, t0)
 
 		// Optional fields stay empty, the timezone defaults.
-		got, err = db.CreateEvent(ctx, event.Event{ID: "bare", Name: "Bare"})
-		if err != nil {
+		if _, err := db.CreateEvent(ctx, event.Event{ID: "bare", Name: "Bare"}); err != nil {
 			t.Fatalf("CreateEvent: %v", err)
 		}
 		read, err = db.Event(ctx, "bare")
