@@ -22,6 +22,10 @@ type dialect interface {
 	// singleWriter reports an engine that takes one writer at a time, where
 	// batching small transactions pays.
 	singleWriter() bool
+	// txLockSQL is a statement that serialises the transactions that run
+	// it (with the key as its argument); empty when writers are already
+	// serialised.
+	txLockSQL() string
 }
 
 type sqlite struct{}
@@ -29,6 +33,7 @@ type sqlite struct{}
 func (sqlite) name() string           { return "sqlite" }
 func (sqlite) rebind(q string) string { return q }
 func (sqlite) singleWriter() bool     { return true }
+func (sqlite) txLockSQL() string      { return "" }
 func (sqlite) isUniqueViolation(err error) bool {
 	var e *msqlite.Error
 	if errors.As(err, &e) {
@@ -41,6 +46,7 @@ type postgres struct{}
 
 func (postgres) name() string       { return "postgres" }
 func (postgres) singleWriter() bool { return false }
+func (postgres) txLockSQL() string  { return "SELECT pg_advisory_xact_lock(?)" }
 
 var rebound sync.Map // query text → PostgreSQL text; queries are constants, so this stays small
 

@@ -11,3 +11,9 @@ func (db *DB) MarkEditedInConsole(ctx context.Context, table, id, data string) e
 		return err
 	})
 }
+
+// ExecForTest runs raw SQL, as someone with direct database access would.
+func (db *DB) ExecForTest(ctx context.Context, q string) error {
+	_, err := db.write.ExecContext(ctx, q)
+	return err
+}

@@ -1,0 +1,248 @@
+package staff
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"time"
+
+	"github.com/notalone/notalone/internal/errs"
+)
+
+// Store is what signing in needs from the database.
+type Store interface {
+	CredentialsByEmail(ctx context.Context, email string) (Credentials, error)
+	CredentialsByID(ctx context.Context, id string) (Credentials, error)
+	RecordLoginFailure(ctx context.Context, id string, lockUntil *time.Time) error
+	ResetLoginFailures(ctx context.Context, id string) error
+	CreateSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, tokenHash string) (Session, error)
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteStaffSessions(ctx context.Context, staffID string) error
+	UseTOTPStep(ctx context.Context, id string, step int64) (bool, error)
+	UseRecoveryCode(ctx context.Context, id, hash string) (bool, error)
+	EnableTOTP(ctx context.Context, id string, secret []byte, step int64, recoveryHashes []string) error
+	Audit(ctx context.Context, actor, action, object, detail string) error
+}
+
+// Auth signs staff in and out.
+type Auth struct {
+	Store  Store
+	Hasher Hasher
+	Now    func() time.Time
+	// IdleTimeout ends a session nobody used for this long; MaxAge ends
+	// every session this long after sign-in.
+	IdleTimeout, MaxAge time.Duration
+	dummyHash           string
+}
+
+// NewAuth prepares an Auth; the dummy hash makes a sign-in with an unknown
+// email cost the same as one with a wrong password.
+func NewAuth(s Store, h Hasher) (*Auth, error) {
+	dummy, err := h.Hash("not a real password, only timing")
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{Store: s, Hasher: h, Now: time.Now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, dummyHash: dummy}, nil
+}
+
+// Lockout: after this many failures in a row, an account waits before
+// the next try, twice as long each time, up to maxLock.
+const (
+	freeFailures = 5
+	maxLock      = time.Hour
+)
+
+// errLogin is the one answer to every failed sign-in: a wrong password,
+// an unknown or disabled account and a locked one look the same.
+func errLogin() error { return errs.E(errs.Unauthorized, "error.login_failed") }
+
+// TokenHash is how a session token is stored.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Login checks an email and password and starts a session. The session
+// still needs the second factor when the account requires one.
+func (a *Auth) Login(ctx context.Context, email, password string) (token string, acct Account, err error) {
+	now := a.Now().UTC()
+	addr, nerr := NormalizeEmail(email)
+	var c Credentials
+	if nerr == nil {
+		c, err = a.Store.CredentialsByEmail(ctx, addr)
+	}
+	if nerr != nil || err != nil {
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return "", Account{}, err
+		}
+		a.Hasher.Verify(a.dummyHash, password)
+		a.Store.Audit(ctx, "anonymous", "login.fail", "email:"+truncate(addr, 80), "unknown account")
+		return "", Account{}, errLogin()
+	}
+	ok, verr := a.Hasher.Verify(c.PasswordHash, password)
+	switch {
+	case verr != nil:
+		return "", Account{}, verr
+	case c.Disabled():
+		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "account disabled")
+		return "", Account{}, errLogin()
+	case c.LockedUntil != nil && now.Before(*c.LockedUntil):
+		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "locked")
+		return "", Account{}, errLogin()
+	case !ok:
+		var lock *time.Time
+		if n := c.FailedLogins + 1; n >= freeFailures {
+			wait := min(maxLock, time.Minute<<min(n-freeFailures, 10))
+			t := now.Add(wait)
+			lock = &t
+		}
+		if err := a.Store.RecordLoginFailure(ctx, c.ID, lock); err != nil {
+			return "", Account{}, err
+		}
+		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "wrong password")
+		return "", Account{}, errLogin()
+	}
+	if err := a.Store.ResetLoginFailures(ctx, c.ID); err != nil {
+		return "", Account{}, err
+	}
+	token = newToken()
+	s := Session{TokenHash: TokenHash(token), StaffID: c.ID, SecondFactor: !c.NeedsSecondFactor(), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.MaxAge)}
+	if err := a.Store.CreateSession(ctx, s); err != nil {
+		return "", Account{}, err
+	}
+	if err := a.Store.Audit(ctx, c.Email, "login.ok", "staff:"+c.ID, ""); err != nil {
+		return "", Account{}, err
+	}
+	return token, c.Account, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Authenticate returns the session and account of a token, ending it when
+// it expired, was idle too long, or its account was disabled.
+func (a *Auth) Authenticate(ctx context.Context, token string) (Session, Account, error) {
+	if token == "" {
+		return Session{}, Account{}, errs.E(errs.Unauthorized, "")
+	}
+	h := TokenHash(token)
+	s, err := a.Store.Session(ctx, h)
+	if err != nil {
+		return Session{}, Account{}, err
+	}
+	now := a.Now().UTC()
+	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > a.IdleTimeout {
+		a.Store.DeleteSession(ctx, h)
+		return Session{}, Account{}, errs.E(errs.Unauthorized, "error.session_expired")
+	}
+	c, err := a.Store.CredentialsByID(ctx, s.StaffID)
+	if err != nil || c.Disabled() {
+		a.Store.DeleteSession(ctx, h)
+		return Session{}, Account{}, errs.E(errs.Unauthorized, "")
+	}
+	// Recording every request would make every page view a write.
+	if now.Sub(s.LastSeenAt) > time.Minute {
+		if err := a.Store.TouchSession(ctx, h, now); err != nil {
+			return Session{}, Account{}, err
+		}
+	}
+	return s, c.Account, nil
+}
+
+// SecondFactor checks a TOTP or recovery code for a signed-in session and,
+// when it is right, replaces the session with a new one that has the
+// second factor (a new token at every step up: no fixation).
+func (a *Auth) SecondFactor(ctx context.Context, token, code string) (string, error) {
+	s, acct, err := a.Authenticate(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	c, err := a.Store.CredentialsByID(ctx, acct.ID)
+	if err != nil {
+		return "", err
+	}
+	ok := false
+	how := "totp"
+	if c.TOTPEnabled {
+		if step, match := CheckTOTP(c.TOTPSecret, code, a.Now(), c.TOTPLastStep); match {
+			if ok, err = a.Store.UseTOTPStep(ctx, c.ID, step); err != nil {
+				return "", err
+			}
+		}
+		if !ok {
+			how = "recovery code"
+			if ok, err = a.Store.UseRecoveryCode(ctx, c.ID, HashRecoveryCode(code)); err != nil {
+				return "", err
+			}
+		}
+	}
+	if !ok {
+		a.Store.Audit(ctx, c.Email, "login.second_factor_fail", "staff:"+c.ID, "")
+		return "", errs.Field("code", "error.code_wrong")
+	}
+	return a.stepUp(ctx, s, c.Email, how)
+}
+
+// EnrolTOTP turns on the second factor for a signed-in account once the
+// first code from the authenticator app checks out against secret. It
+// returns the new session token and the recovery codes, shown only now.
+func (a *Auth) EnrolTOTP(ctx context.Context, token string, secret []byte, code string) (string, []string, error) {
+	s, acct, err := a.Authenticate(ctx, token)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(secret) < 16 {
+		return "", nil, errs.Field("secret", "error.form_malformed")
+	}
+	step, ok := CheckTOTP(secret, code, a.Now(), 0)
+	if !ok {
+		return "", nil, errs.Field("code", "error.code_wrong")
+	}
+	codes := NewRecoveryCodes(10)
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = HashRecoveryCode(c)
+	}
+	if err := a.Store.EnableTOTP(ctx, acct.ID, secret, step, hashes); err != nil {
+		return "", nil, err
+	}
+	a.Store.Audit(ctx, acct.Email, "totp.enable", "staff:"+acct.ID, "")
+	token, err = a.stepUp(ctx, s, acct.Email, "totp enrolment")
+	return token, codes, err
+}
+
+// stepUp swaps a session for a new one with the second factor given.
+func (a *Auth) stepUp(ctx context.Context, s Session, email, how string) (string, error) {
+	now := a.Now().UTC()
+	token := newToken()
+	n := Session{TokenHash: TokenHash(token), StaffID: s.StaffID, SecondFactor: true, CreatedAt: now, LastSeenAt: now, ExpiresAt: s.ExpiresAt}
+	if err := a.Store.CreateSession(ctx, n); err != nil {
+		return "", err
+	}
+	if err := a.Store.DeleteSession(ctx, s.TokenHash); err != nil {
+		return "", err
+	}
+	if err := a.Store.Audit(ctx, email, "login.second_factor_ok", "staff:"+s.StaffID, how); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Logout ends one session.
+func (a *Auth) Logout(ctx context.Context, token string) error {
+	return a.Store.DeleteSession(ctx, TokenHash(token))
+}

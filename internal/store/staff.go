@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/staff"
+)
+
+func newStaffID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// CreateStaff adds an account; an email already in use is a conflict.
+func (db *DB) CreateStaff(ctx context.Context, email, name, passwordHash string, roles []staff.Role) (staff.Account, error) {
+	a := staff.Account{ID: newStaffID(), Email: email, DisplayName: name, Roles: roles}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		a.CreatedAt = tx.Now
+		if _, err := tx.exec(ctx, `INSERT INTO staff (id, email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			a.ID, email, name, passwordHash, tx.Now); err != nil {
+			return err
+		}
+		return setRoles(ctx, tx, a.ID, roles)
+	})
+	if db.dialect.isUniqueViolation(err) {
+		return staff.Account{}, &errs.Error{Code: errs.Conflict, Key: "error.staff_exists", Field: "email", Err: err}
+	}
+	if err != nil {
+		return staff.Account{}, fmt.Errorf("create staff: %w", err)
+	}
+	return a, nil
+}
+
+func setRoles(ctx context.Context, tx *Tx, id string, roles []staff.Role) error {
+	if _, err := tx.exec(ctx, `DELETE FROM staff_roles WHERE staff_id = ?`, id); err != nil {
+		return err
+	}
+	for _, r := range slices.Compact(slices.Sorted(slices.Values(roles))) {
+		if _, err := tx.exec(ctx, `INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)`, id, string(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetStaffRoles replaces an account's roles.
+func (db *DB) SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		return setRoles(ctx, tx, id, roles)
+	})
+	if err != nil {
+		return fmt.Errorf("set roles: %w", err)
+	}
+	return nil
+}
+
+func mustExist(ctx context.Context, tx *Tx, id string) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM staff WHERE id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &errs.Error{Code: errs.NotFound, Key: "error.staff_not_found", Err: fmt.Errorf("staff %q", id)}
+	}
+	return nil
+}
+
+const staffColumns = `id, email, display_name, totp_enabled, disabled_at, created_at, password_hash, totp_secret, totp_last_step, failed_logins, locked_until`
+
+func (db *DB) credentials(ctx context.Context, where string, arg any) (staff.Credentials, error) {
+	var c staff.Credentials
+	var disabled, locked sql.NullTime
+	err := db.queryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where+` = ?`, arg).Scan(
+		&c.ID, &c.Email, &c.DisplayName, &c.TOTPEnabled, &disabled, &c.CreatedAt, &c.PasswordHash, &c.TOTPSecret, &c.TOTPLastStep, &c.FailedLogins, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return staff.Credentials{}, &errs.Error{Code: errs.NotFound, Key: "error.staff_not_found", Err: fmt.Errorf("staff %s %v", where, arg)}
+	}
+	if err != nil {
+		return staff.Credentials{}, fmt.Errorf("staff: %w", err)
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	if disabled.Valid {
+		t := disabled.Time.UTC()
+		c.DisabledAt = &t
+	}
+	if locked.Valid {
+		t := locked.Time.UTC()
+		c.LockedUntil = &t
+	}
+	if c.Roles, c.Permissions, err = db.grants(ctx, c.ID); err != nil {
+		return staff.Credentials{}, err
+	}
+	return c, nil
+}
+
+func (db *DB) grants(ctx context.Context, id string) ([]staff.Role, []staff.Permission, error) {
+	rows, err := db.query(ctx, `SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role`, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("staff roles: %w", err)
+	}
+	var roles []staff.Role
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		roles = append(roles, staff.Role(r))
+	}
+	rows.Close()
+	rows, err = db.query(ctx, `SELECT permission FROM staff_permissions WHERE staff_id = ? ORDER BY permission`, id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("staff permissions: %w", err)
+	}
+	defer rows.Close()
+	var perms []staff.Permission
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, nil, err
+		}
+		perms = append(perms, staff.Permission(p))
+	}
+	return roles, perms, rows.Err()
+}
+
+// CredentialsByEmail returns an account and what signing in checks.
+func (db *DB) CredentialsByEmail(ctx context.Context, email string) (staff.Credentials, error) {
+	return db.credentials(ctx, "email", email)
+}
+
+// CredentialsByID is CredentialsByEmail by id.
+func (db *DB) CredentialsByID(ctx context.Context, id string) (staff.Credentials, error) {
+	return db.credentials(ctx, "id", id)
+}
+
+// StaffList lists every account, by email.
+func (db *DB) StaffList(ctx context.Context) ([]staff.Account, error) {
+	rows, err := db.query(ctx, `SELECT id FROM staff ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("staff list: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]staff.Account, 0, len(ids))
+	for _, id := range ids {
+		c, err := db.CredentialsByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.Account)
+	}
+	return out, nil
+}
+
+// SetStaffDisabled disables (or enables) an account. Disabling ends its
+// sessions at once.
+func (db *DB) SetStaffDisabled(ctx context.Context, id string, disabled bool) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		var at any
+		if disabled {
+			at = tx.Now
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE staff SET disabled_at = ? WHERE id = ?`, at, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("disable staff: %w", err)
+	}
+	return nil
+}
+
+// SetPassword replaces an account's password hash, clears its lockout and
+// ends its sessions except keep (the one that changed it, if any).
+func (db *DB) SetPassword(ctx context.Context, id, hash, keep string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`, hash, id); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = ? AND token_hash <> ?`, id, keep)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// RecordLoginFailure counts a failed sign-in and locks the account until
+// lockUntil (nil: no lock yet).
+func (db *DB) RecordLoginFailure(ctx context.Context, id string, lockUntil *time.Time) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE staff SET failed_logins = failed_logins + 1, locked_until = ? WHERE id = ?`, lockUntil, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("login failure: %w", err)
+	}
+	return nil
+}
+
+// ResetLoginFailures clears the failure count after a successful sign-in.
+func (db *DB) ResetLoginFailures(ctx context.Context, id string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("login reset: %w", err)
+	}
+	return nil
+}
+
+// EnableTOTP stores a verified secret and the account's new recovery codes
+// (hashed), replacing any earlier ones.
+func (db *DB) EnableTOTP(ctx context.Context, id string, secret []byte, step int64, recoveryHashes []string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE staff SET totp_secret = ?, totp_enabled = ?, totp_last_step = ? WHERE id = ?`, secret, true, step, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE staff_id = ?`, id); err != nil {
+			return err
+		}
+		for _, h := range recoveryHashes {
+			if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (staff_id, code_hash) VALUES (?, ?)`, id, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("enable totp: %w", err)
+	}
+	return nil
+}
+
+// UseTOTPStep records the time step of an accepted code; it fails (false)
+// when that step or a later one was used already, so a code works once.
+func (db *DB) UseTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
+	var ok bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, id, step)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("use totp: %w", err)
+	}
+	return ok, nil
+}
+
+// UseRecoveryCode spends a recovery code; false when unknown or used.
+func (db *DB) UseRecoveryCode(ctx context.Context, id, hash string) (bool, error) {
+	var ok bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL`, tx.Now, id, hash)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("use recovery code: %w", err)
+	}
+	return ok, nil
+}
+
+// CreateSession stores a new session.
+func (db *DB) CreateSession(ctx context.Context, s staff.Session) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, staff_id, second_factor, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.TokenHash, s.StaffID, s.SecondFactor, s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// Session returns a session by its token hash.
+func (db *DB) Session(ctx context.Context, tokenHash string) (staff.Session, error) {
+	s := staff.Session{TokenHash: tokenHash}
+	err := db.queryRow(ctx, `SELECT staff_id, second_factor, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.StaffID, &s.SecondFactor, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return staff.Session{}, errs.E(errs.Unauthorized, "")
+	}
+	if err != nil {
+		return staff.Session{}, fmt.Errorf("session: %w", err)
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC()
+	return s, nil
+}
+
+// TouchSession records activity on a session.
+func (db *DB) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, at.UTC(), tokenHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteStaffSessions ends every session of an account ("sign out
+// everywhere").
+func (db *DB) DeleteStaffSessions(ctx context.Context, staffID string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = ?`, staffID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete sessions: %w", err)
+	}
+	return nil
+}
