@@ -50,6 +50,9 @@ Usage:
   notalone station add --event ID --kind kiosk|wall|desk --name NAME
   notalone station list [--event ID]  list stations with their setup links
   notalone station revoke STATION-ID
+  notalone user add --email E --role admin[,editor…] [--name N]   (password from stdin, or a prompt)
+  notalone user list | disable --email E | enable --email E | reset --email E [--second-factor]
+  notalone audit verify              check that nobody changed or removed audit entries
   notalone version
 
 Every command takes the settings; "notalone serve --help" lists them.
@@ -76,6 +79,10 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return eventCmd(ctx, args, env)
 	case "station":
 		return stationCmd(ctx, args, env)
+	case "user":
+		return userCmd(ctx, args, env)
+	case "audit":
+		return auditCmd(ctx, args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "notalone", versionString())
 		return nil

@@ -26,6 +26,7 @@ import (
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/ratelimit"
 	"github.com/notalone/notalone/internal/server"
+	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
 	"github.com/notalone/notalone/internal/web"
 )
@@ -115,7 +116,16 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		return nil, err
 	}
 	devices := &event.Devices{Signer: event.NewSigner(key), Store: in.DB}
-	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, Content: bundle, Devices: devices, Assets: assets, Log: log})
+	hasher := s.PasswordHasher
+	if hasher == nil {
+		hasher = staff.DefaultArgon2
+	}
+	auth, err := staff.NewAuth(in.DB, hasher)
+	if err != nil {
+		return nil, err
+	}
+	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB,
+		Content: bundle, Devices: devices, Assets: assets, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +145,8 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		Log:           log,
 		Proxies:       s.proxies,
 		PublicWrites:  ratelimit.New(5, 100, nil), // a class behind one school address starts 100 games at once
+		Logins:        ratelimit.New(0.2, 10, nil),
+		Auth:          auth,
 		Ready:         in.DB.Ping,
 		MetricsOnMain: s.MetricsAddr == "",
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/notalone/notalone/internal/client"
+	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
 )
 
@@ -26,6 +27,10 @@ type Settings struct {
 	TLSSelfSigned  bool
 	LogFormat      string
 	LogLevel       string
+
+	// PasswordHasher hashes staff passwords; nil means argon2id with the
+	// production parameters. Tests set cheap ones.
+	PasswordHasher staff.Hasher
 
 	proxies client.Proxies
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/internal/staff"
 )
 
 // Log collects an instance's log output so tests can check what is (and is
@@ -33,10 +34,13 @@ func (l *Log) String() string {
 	return l.buf.String()
 }
 
+// CheapHasher is argon2id with tiny parameters: tests only.
+var CheapHasher = staff.Argon2{Time: 1, Memory: 64, Threads: 1}
+
 // Settings returns settings for a throwaway SQLite instance; edit them
 // before passing them to Start.
 func Settings(tb testing.TB) app.Settings {
-	return app.Settings{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), LogFormat: "text", LogLevel: "info"}
+	return app.Settings{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), LogFormat: "text", LogLevel: "info", PasswordHasher: CheapHasher}
 }
 
 // Start resolves s, starts an instance and stops it when the test ends.

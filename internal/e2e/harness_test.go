@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/internal/apptest"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/testenv"
 )
@@ -177,7 +178,7 @@ func startServer(t *testing.T) *server {
 	browserContext(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: t.TempDir(), LogFormat: "text", LogLevel: "error"}
+	s := app.Settings{Addr: "127.0.0.1:0", DataDir: t.TempDir(), LogFormat: "text", LogLevel: "error", PasswordHasher: apptest.CheapHasher}
 	if err := s.Resolve(); err != nil {
 		t.Fatalf("Settings.Resolve: %v", err)
 	}

@@ -1,6 +1,10 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/notalone/notalone/internal/staff"
+)
 
 // registerRoutes is every URL of the site, in one place.
 func (s *Server) registerRoutes() {
@@ -22,6 +26,26 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /kiosk/home", s.Web.KioskHome())
 	s.handle("POST /kiosk/reset", s.Web.KioskReset())
 	s.handle("GET /static/{file}", s.Web.Assets)
+
+	// Staff console. Roles are declared here, next to each route.
+	s.handle("GET /console/login", s.Web.LoginForm())
+	s.handle("POST /console/login", s.loginLimit(s.Web.Login()))
+	s.pendingRoute("GET /console/login/code", s.Web.CodeForm())
+	s.pendingRoute("POST /console/login/code", s.loginLimit(s.Web.Code()))
+	s.pendingRoute("GET /console/totp", s.Web.TOTPForm())
+	s.pendingRoute("POST /console/totp", s.loginLimit(s.Web.TOTP()))
+	s.handle("POST /console/logout", s.Web.Logout())
+	s.staffRoute("GET /console", s.Web.ConsoleHome())
+	s.staffRoute("GET /console/account", s.Web.AccountPage())
+	s.staffRoute("POST /console/account/password", s.Web.ChangePassword())
+	s.staffRoute("POST /console/account/logout-everywhere", s.Web.LogoutEverywhere())
+	s.staffRoute("GET /console/events", s.Web.Events(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /console/events", s.Web.CreateEvent(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /console/events/{event}", s.Web.Event(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /console/events/{event}/stations", s.Web.AddStation(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /console/stations/{station}/revoke", s.Web.RevokeStation(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /console/audit", s.Web.Audit(), staff.Admin)
+	s.staffRoute("GET /console/audit.csv", s.Web.AuditCSV(), staff.Admin)
 	s.handle("/", http.HandlerFunc(s.Web.NotFound))
 
 	// JSON API.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/notalone/notalone/internal/api"
@@ -14,6 +15,7 @@ import (
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/metrics"
 	"github.com/notalone/notalone/internal/ratelimit"
+	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/web"
 )
 
@@ -24,8 +26,12 @@ type Deps struct {
 	Metrics *metrics.Registry
 	Log     *slog.Logger
 	Proxies client.Proxies
-	// PublicWrites limits state-changing public requests per client.
-	PublicWrites *ratelimit.Limiter
+	// PublicWrites limits state-changing public requests per client;
+	// Logins limits sign-in attempts per client (accounts have their own
+	// back-off).
+	PublicWrites, Logins *ratelimit.Limiter
+	// Auth resolves staff sessions.
+	Auth *staff.Auth
 	// Ready reports whether the server can serve (the database answers).
 	Ready func(context.Context) error
 	// MetricsOnMain serves /metrics on the main listener (when no separate
@@ -43,6 +49,12 @@ type Server struct {
 // Route is one registered URL pattern.
 type Route struct {
 	Pattern string // "GET /api/v1/device"
+	// Staff routes need a signed-in staff member holding one of Roles
+	// (any role when Roles is empty). Pending routes also accept a
+	// session whose second factor is still to come (signing in).
+	Staff   bool
+	Roles   []staff.Role
+	Pending bool
 }
 
 // New registers every route.
@@ -59,6 +71,74 @@ func (s *Server) Routes() []Route { return s.routes }
 func (s *Server) handle(pattern string, h http.Handler) {
 	s.routes = append(s.routes, Route{Pattern: pattern})
 	s.mux.Handle(pattern, h)
+}
+
+// staffRoute registers a console route for staff holding one of roles
+// (any staff member when none are given): the roles sit next to the route.
+func (s *Server) staffRoute(pattern string, h http.Handler, roles ...staff.Role) {
+	rt := Route{Pattern: pattern, Staff: true, Roles: roles}
+	s.routes = append(s.routes, rt)
+	s.mux.Handle(pattern, s.staffOnly(rt, h))
+}
+
+// pendingRoute registers a page of the sign-in itself: it needs a session
+// but not yet the second factor.
+func (s *Server) pendingRoute(pattern string, h http.Handler) {
+	rt := Route{Pattern: pattern, Staff: true, Pending: true}
+	s.routes = append(s.routes, rt)
+	s.mux.Handle(pattern, s.staffOnly(rt, h))
+}
+
+// staffOnly lets a request through only with a live staff session that
+// has its second factor (unless the route is part of signing in) and one
+// of the route's roles. Pages send the visitor to sign in; the API answers
+// 401.
+func (s *Server) staffOnly(rt Route, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, acct, err := s.Auth.Authenticate(r.Context(), web.StaffToken(r))
+		if err != nil {
+			if !errs.Is(err, errs.Unauthorized) {
+				s.fail(w, r, err)
+				return
+			}
+			if isAPI(r) {
+				s.fail(w, r, errs.E(errs.Unauthorized, ""))
+				return
+			}
+			http.Redirect(w, r, "/console/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+			return
+		}
+		if !sess.SecondFactor && !rt.Pending {
+			if isAPI(r) {
+				s.fail(w, r, errs.E(errs.Unauthorized, "error.second_factor_needed"))
+				return
+			}
+			to := "/console/login/code"
+			if !acct.TOTPEnabled {
+				to = "/console/totp"
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		if len(rt.Roles) > 0 && !acct.HasAny(rt.Roles...) {
+			s.fail(w, r, errs.E(errs.Forbidden, ""))
+			return
+		}
+		// Console pages show who is signed in; never cache them.
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r.WithContext(web.WithAccount(r.Context(), acct)))
+	})
+}
+
+// loginLimit slows down password guessing from one client.
+func (s *Server) loginLimit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, _ := s.Logins.Allow(client.From(r.Context()).Addr); !ok {
+			s.fail(w, r, errs.E(errs.RateLimited, "error.login_rate"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // fail renders an error as JSON under /api and as a page elsewhere.

@@ -155,7 +155,10 @@ func (f *fakeStore) TouchSession(_ context.Context, h string, at time.Time) erro
 	f.sessions[h] = s
 	return nil
 }
-func (f *fakeStore) DeleteSession(_ context.Context, h string) error { delete(f.sessions, h); return nil }
+func (f *fakeStore) DeleteSession(_ context.Context, h string) error {
+	delete(f.sessions, h)
+	return nil
+}
 func (f *fakeStore) DeleteStaffSessions(_ context.Context, id string) error {
 	for h, s := range f.sessions {
 		if s.StaffID == id {

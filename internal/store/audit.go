@@ -73,7 +73,7 @@ func appendAudit(ctx context.Context, tx *Tx, actor, action, object, detail stri
 type AuditFilter struct {
 	Actor, Action, Object string
 	Since, Until          time.Time
-	Limit                int
+	Limit                 int
 }
 
 // AuditEntries lists entries matching f, newest first.

@@ -364,3 +364,19 @@ func (db *DB) DeleteStaffSessions(ctx context.Context, staffID string) error {
 	}
 	return nil
 }
+
+// DisableTOTP removes an account's second factor and recovery codes (a
+// lost phone); accounts that need one set it up again at the next sign-in.
+func (db *DB) DisableTOTP(ctx context.Context, id string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE staff SET totp_secret = NULL, totp_enabled = ?, totp_last_step = 0 WHERE id = ?`, false, id); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE staff_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("disable totp: %w", err)
+	}
+	return nil
+}

@@ -20,24 +20,30 @@ import (
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/quiz"
+	"github.com/notalone/notalone/internal/staff"
 )
 
 //go:embed templates
 var templateFS embed.FS
 
 // pages lists every page template; each is parsed with the layout.
-var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home"}
+var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
+	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
 	Catalog *i18n.Catalog
 	Play    *quiz.Play
-	// PublicURL is the address printed in share links and QR codes.
-	PublicURL string
-	Content   *content.Bundle
-	Devices   *event.Devices
-	Assets    *Assets
-	Log       *slog.Logger
+	// PublicURL is the address printed in share links and QR codes;
+	// BaseURL is the one devices in the building use (station setup links).
+	PublicURL, BaseURL string
+	// Auth signs staff in; Console is the console's store.
+	Auth    *staff.Auth
+	Console ConsoleStore
+	Content *content.Bundle
+	Devices *event.Devices
+	Assets  *Assets
+	Log     *slog.Logger
 
 	tmpl  map[string]*template.Template
 	cache pageCache
@@ -48,7 +54,7 @@ func New(h *Handlers) (*Handlers, error) {
 	h.tmpl = map[string]*template.Template{}
 	funcs := template.FuncMap{"asset": h.Assets.URL}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/message.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/message.html", "templates/console_nav.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}

@@ -1,0 +1,226 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/internal/apptest"
+	"github.com/notalone/notalone/internal/staff"
+	"github.com/notalone/notalone/internal/store"
+)
+
+const testPassword = "correct horse battery staple"
+
+// signIn creates an account with roles and returns a session cookie that
+// has passed the second factor when the account needs one.
+func signIn(t *testing.T, in *app.Instance, email string, roles ...staff.Role) *http.Cookie {
+	t.Helper()
+	ctx := context.Background()
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	a, err := in.DB.CreateStaff(ctx, email, "Tester", hash, roles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, acct, err := in.Server.Auth.Login(ctx, email, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.NeedsSecondFactor() {
+		secret := staff.NewTOTPSecret()
+		token, _, err = in.Server.Auth.EnrolTOTP(ctx, token, secret, staff.TOTPCode(secret, time.Now()))
+		if err != nil {
+			t.Fatalf("enrol %s: %v", a.Email, err)
+		}
+	}
+	return &http.Cookie{Name: "na_staff", Value: token}
+}
+
+// TestRoleMatrix requests every staff route as every role, and with no
+// session, and checks exactly who gets in.
+func TestRoleMatrix(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	// Each request gets a fresh session with its second factor given, so
+	// routes that end sessions (sign out everywhere) do not disturb the
+	// next request.
+	ids := map[string]string{"none": ""}
+	for _, r := range staff.Roles {
+		hash, _ := apptest.CheapHasher.Hash(testPassword)
+		a, err := in.DB.CreateStaff(context.Background(), string(r)+"@x.example", "Tester", hash, []staff.Role{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[string(r)] = a.ID
+	}
+	session := func(staffID string) *http.Cookie {
+		if staffID == "" {
+			return nil
+		}
+		token := fmt.Sprintf("matrix-%s-%d", staffID, time.Now().UnixNano())
+		now := time.Now().UTC()
+		if err := in.DB.CreateSession(context.Background(), staff.Session{TokenHash: staff.TokenHash(token), StaffID: staffID,
+			SecondFactor: true, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		return &http.Cookie{Name: "na_staff", Value: token}
+	}
+	routes := 0
+	for _, rt := range in.Server.Routes() {
+		if !rt.Staff {
+			continue
+		}
+		routes++
+		method, path := samplePath(rt.Pattern)
+		for who, id := range ids {
+			c := session(id)
+			r := httptest.NewRequest(method, path, strings.NewReader(""))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c != nil {
+				r.AddCookie(c)
+			}
+			res := do(t, h, r)
+			allowed := who != "none" && (len(rt.Roles) == 0 || slices.Contains(rt.Roles, staff.Role(who)))
+			switch {
+			case who == "none":
+				if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/login") {
+					t.Errorf("%s with no session = %d %s, want a redirect to sign in", rt.Pattern, res.StatusCode, loc)
+				}
+			case allowed && (res.StatusCode == 401 || res.StatusCode == 403):
+				t.Errorf("%s as %s = %d, want allowed", rt.Pattern, who, res.StatusCode)
+			case !allowed && res.StatusCode != 403:
+				t.Errorf("%s as %s = %d, want 403", rt.Pattern, who, res.StatusCode)
+			}
+		}
+	}
+	if routes < 10 {
+		t.Errorf("only %d staff routes found", routes)
+	}
+}
+
+func TestSecondFactorIsRequired(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ctx := context.Background()
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	in.DB.CreateStaff(ctx, "admin@x.example", "Admin", hash, []staff.Role{staff.Admin})
+	// Password only: every console page sends the admin to set up TOTP.
+	res := do(t, h, form("/console/login", url.Values{"email": {"admin@x.example"}, "password": {testPassword}}))
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {
+		t.Fatalf("admin sign-in = %d %s, want the TOTP set-up", res.StatusCode, res.Header.Get("Location"))
+	}
+	c := res.Cookies()[0]
+	for _, path := range []string{"/console", "/console/audit", "/console/events"} {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(c)
+		if res := do(t, h, r); res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {
+			t.Errorf("%s before the second factor = %d %s", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	r := httptest.NewRequest("GET", "/console/totp", nil)
+	r.AddCookie(c)
+	if res := do(t, h, r); res.StatusCode != 200 {
+		t.Errorf("TOTP set-up page = %d", res.StatusCode)
+	}
+}
+
+func TestLoginAnswersAndSessionCookie(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	in.DB.CreateStaff(context.Background(), "ed@x.example", "Ed", hash, []staff.Role{staff.Editor})
+	wrong := do(t, h, form("/console/login?lang=en", url.Values{"email": {"ed@x.example"}, "password": {"not the password"}}))
+	unknown := do(t, h, form("/console/login?lang=en", url.Values{"email": {"who@x.example"}, "password": {"not the password"}}))
+	bw := strings.ReplaceAll(body(t, wrong), "ed@x.example", "EMAIL")
+	bu := strings.ReplaceAll(body(t, unknown), "who@x.example", "EMAIL")
+	if wrong.StatusCode != 401 || unknown.StatusCode != 401 || bw != bu {
+		t.Errorf("wrong password (%d) and unknown email (%d) answer differently", wrong.StatusCode, unknown.StatusCode)
+	}
+	res := do(t, h, form("/console/login", url.Values{"email": {"ED@x.example"}, "password": {testPassword}, "next": {"//evil.example/x"}}))
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/console" {
+		t.Fatalf("sign-in = %d %s, want /console (never an outside next)", res.StatusCode, res.Header.Get("Location"))
+	}
+	c := res.Cookies()[0]
+	if c.Name != "na_staff" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || len(c.Value) < 40 {
+		t.Errorf("session cookie = %+v", c)
+	}
+	// A forged cookie is no session; a cross-site POST is refused.
+	r := httptest.NewRequest("GET", "/console", nil)
+	r.AddCookie(&http.Cookie{Name: "na_staff", Value: "forged"})
+	if res := do(t, h, r); res.StatusCode != 303 {
+		t.Errorf("forged session = %d", res.StatusCode)
+	}
+	r = form("/console/events", url.Values{"id": {"x-event"}, "name": {"X"}})
+	r.AddCookie(c)
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := do(t, h, r); res.StatusCode != 403 {
+		t.Errorf("cross-site POST with a session = %d, want 403", res.StatusCode)
+	}
+	// Logging in from one client too often is slowed down.
+	limited := false
+	for range 30 {
+		if do(t, h, form("/console/login", url.Values{"email": {"ed@x.example"}, "password": {"nope"}})).StatusCode == 429 {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Errorf("30 sign-ins in a row from one client were never limited")
+	}
+}
+
+func TestConsoleEventsAndStations(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	c := signIn(t, in, "ed@x.example", staff.Editor)
+	post := func(path string, v url.Values) *http.Response {
+		r := form(path, v)
+		r.AddCookie(c)
+		return do(t, h, r)
+	}
+	if res := post("/console/events", url.Values{"id": {"x"}, "name": {"Bad id"}}); res.StatusCode != 400 {
+		t.Errorf("bad event id = %d, want 400", res.StatusCode)
+	}
+	res := post("/console/events", url.Values{"id": {"hoi-cho-2026"}, "name": {"Hội chợ <b>2026</b>"}, "kiosk_idle_seconds": {"60"}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/console/events/hoi-cho-2026" {
+		t.Fatalf("create event = %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := post("/console/events/hoi-cho-2026/stations", url.Values{"name": {"Kiosk 1"}, "kind": {"kiosk"}}); res.StatusCode != 303 {
+		t.Fatalf("add station = %d", res.StatusCode)
+	}
+	r := httptest.NewRequest("GET", "/console/events/hoi-cho-2026", nil)
+	r.AddCookie(c)
+	page := body(t, do(t, h, r))
+	if !strings.Contains(page, "/station/setup?token=") || !strings.Contains(page, "<svg") || strings.Contains(page, "<b>2026</b>") {
+		t.Errorf("event page lacks the setup link and QR, or shows HTML from a name")
+	}
+	stations, _ := in.DB.Stations(context.Background(), "hoi-cho-2026")
+	if res := post("/console/stations/"+stations[0].ID+"/revoke", nil); res.StatusCode != 303 {
+		t.Errorf("revoke = %d", res.StatusCode)
+	}
+	entries, _ := in.DB.AuditEntries(context.Background(), storeFilter("ed@x.example"))
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"login.ok", "event.create", "station.add", "station.revoke"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("audit lacks %s: %v", want, actions)
+		}
+	}
+}
+
+func form(path string, v url.Values) *http.Request {
+	r := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func storeFilter(actor string) store.AuditFilter { return store.AuditFilter{Actor: actor} }
