@@ -47,6 +47,7 @@ type Instance struct {
 	Fingerprint string
 
 	log     *slog.Logger
+	play    *quiz.Play
 	httpSrv *http.Server
 	metrics *http.Server
 	lock    *dirLock
@@ -124,7 +125,9 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err != nil {
 		return nil, err
 	}
+	in.play = play
 	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB,
+		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log})
 	if err != nil {
 		return nil, err
@@ -255,6 +258,7 @@ func (in *Instance) background(ctx context.Context) {
 		},
 	}}}
 	go sched.Run(ctx)
+	go in.followContent(ctx)
 	t := time.NewTicker(heartbeatEvery)
 	defer t.Stop()
 	for {
@@ -263,6 +267,45 @@ func (in *Instance) background(ctx context.Context) {
 			return
 		case <-t.C:
 			beat()
+		}
+	}
+}
+
+// contentTopic carries "published content changed" between instances.
+const contentTopic = "content.published"
+
+// contentPublished reloads the published content here at once (so the
+// editor sees it on the next page) and tells every instance to.
+func (in *Instance) contentPublished(ctx context.Context) error {
+	if err := in.reloadBank(ctx); err != nil {
+		return err
+	}
+	return in.Broker.Publish(ctx, contentTopic, []byte("{}"))
+}
+
+func (in *Instance) reloadBank(ctx context.Context) error {
+	bank, err := in.DB.Bank(ctx)
+	if err != nil {
+		return err
+	}
+	in.play.SetBank(bank)
+	return nil
+}
+
+// followContent reloads the bank whenever any instance publishes content,
+// subscribing again if the broker drops it.
+func (in *Instance) followContent(ctx context.Context) {
+	for ctx.Err() == nil {
+		sub := in.Broker.Subscribe(contentTopic)
+		for range sub.C {
+			if err := in.reloadBank(ctx); err != nil && ctx.Err() == nil {
+				in.log.Warn("content reload failed", "err", err)
+			}
+		}
+		sub.Close()
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
 		}
 	}
 }

@@ -325,3 +325,11 @@ func loadQuizzes(fsys fs.FS, file string, items map[string]*quiz.Item, out *[]qu
 	*out = append(*out, f.Quizzes...)
 	return c.problems
 }
+
+// CheckItem validates one item edited in the console with the same rules
+// as a pack.
+func CheckItem(it *quiz.Item) Problems {
+	c := &checker{file: "console"}
+	c.item(it)
+	return c.problems
+}

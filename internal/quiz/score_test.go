@@ -1,6 +1,7 @@
 package quiz
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/notalone/notalone/internal/errs"
@@ -184,5 +185,28 @@ func TestDrawAndProgress(t *testing.T) {
 	s := a.Summarise(bank)
 	if s.Score != 2 || s.MaxScore != 3 || len(s.Topics) != 3 || len(s.Missed) != 2 {
 		t.Errorf("summary = %+v", s)
+	}
+}
+
+func TestTexts(t *testing.T) {
+	it := *scen
+	it.Prompt = txt("prompt")
+	it.Scenario = &Dialogue{Contact: txt("contact"), Steps: []Step{{ID: "n1", Messages: []Text{txt("hello")}, Choices: []Choice{{ID: "c1", Text: txt("reply"), Consequence: txt("so")}}}}}
+	var paths []string
+	for _, f := range it.Texts() {
+		paths = append(paths, f.Path)
+	}
+	want := "prompt explanation tip scenario.contact scenario.steps.0.messages.0 scenario.steps.0.choices.0.text scenario.steps.0.choices.0.consequence"
+	if strings.Join(paths, " ") != want {
+		t.Errorf("Texts() paths = %v, want %s", paths, want)
+	}
+	if !it.SetText("scenario.steps.0.choices.0.text", Text{VI: "Mới", EN: "New"}) || it.Scenario.Steps[0].Choices[0].Text.EN != "New" {
+		t.Errorf("SetText did not change the choice")
+	}
+	if it.SetText("options.9.text", Text{}) {
+		t.Errorf("SetText found a path that does not exist")
+	}
+	if scen.Scenario.Steps[0].ID != "n1" || scen.Prompt.EN != "" {
+		t.Errorf("SetText changed the original item")
 	}
 }

@@ -240,6 +240,9 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 	if p.Account.HasAny(staff.Admin, staff.Editor) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/events", Title: p.L.T("console.events"), Text: p.L.T("console.events_text")})
 	}
+	if p.Account.Has(staff.Editor) {
+		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
+	}
 	if p.Account.Has(staff.Admin) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/audit", Title: p.L.T("console.audit"), Text: p.L.T("console.audit_text")})
 	}

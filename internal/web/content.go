@@ -1,0 +1,302 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/notalone/notalone/internal/content"
+	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/quiz"
+	"github.com/notalone/notalone/internal/store"
+	"github.com/notalone/notalone/internal/taxonomy"
+)
+
+// ContentStore is what the content editor needs.
+type ContentStore interface {
+	SaveItemDraft(ctx context.Context, it quiz.Item, author, note string) (store.ContentVersion, error)
+	ItemVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
+	ItemVersion(ctx context.Context, id string, version int) (store.ContentVersion, quiz.Item, error)
+	PublishItemVersion(ctx context.Context, id string, version int, author string) error
+	ContentConflicts(ctx context.Context) ([]store.ContentConflict, error)
+}
+
+type itemRow struct {
+	ID, Type, Topics, Prompt string
+}
+
+type contentListPage struct {
+	consolePage
+	Query     string
+	Items     []itemRow
+	Conflicts []store.ContentConflict
+}
+
+func (h *Handlers) contentList(w http.ResponseWriter, r *http.Request) error {
+	p := contentListPage{consolePage: h.consoleLayout(r, "console.content"), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	q := strings.ToLower(p.Query)
+	bank := h.Play.Bank()
+	seen := map[string]bool{}
+	for _, quizItem := range bank.Quizzes() {
+		for _, it := range bank.QuizItems(quizItem) {
+			if seen[it.ID] {
+				continue
+			}
+			seen[it.ID] = true
+			row := itemRow{ID: it.ID, Type: string(it.Type), Topics: strings.Join(it.Topics, ", "), Prompt: it.Prompt.In(p.L.Lang)}
+			if q == "" || strings.Contains(strings.ToLower(row.ID+" "+row.Topics+" "+it.Prompt.VI+" "+it.Prompt.EN), q) {
+				p.Items = append(p.Items, row)
+			}
+		}
+	}
+	slices.SortFunc(p.Items, func(a, b itemRow) int { return strings.Compare(a.ID, b.ID) })
+	var err error
+	if p.Conflicts, err = h.Editor.ContentConflicts(r.Context()); err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "console_content", p)
+	return nil
+}
+
+// ContentList serves GET /console/content.
+func (h *Handlers) ContentList() http.Handler { return h.handle(h.contentList) }
+
+type textFieldVM struct {
+	Path, Label, VI, EN string
+	Long                bool
+}
+
+type segmentEditVM struct {
+	Index                int
+	ID, From, VI, EN     string
+	Flag                 bool
+	Code                 string
+	ExplainVI, ExplainEN string
+}
+
+type versionVM struct {
+	store.ContentVersion
+	Current bool
+}
+
+type itemEditPage struct {
+	consolePage
+	Item      quiz.Item
+	Fields    []textFieldVM
+	Segments  []segmentEditVM
+	Codes     []string
+	Versions  []versionVM
+	Problems  []string
+	BaseLabel string
+}
+
+// editable returns the version an editor starts from: the newest saved
+// one, else the published item.
+func (h *Handlers) editable(ctx context.Context, id string) (quiz.Item, []store.ContentVersion, error) {
+	versions, err := h.Editor.ItemVersions(ctx, id)
+	if err != nil {
+		return quiz.Item{}, nil, err
+	}
+	if len(versions) > 0 {
+		var it quiz.Item
+		if err := json.Unmarshal([]byte(versions[0].Data), &it); err != nil {
+			return quiz.Item{}, nil, err
+		}
+		return it, versions, nil
+	}
+	it := h.Play.Bank().Item(id)
+	if it == nil {
+		return quiz.Item{}, nil, errs.E(errs.NotFound, "error.item_not_found")
+	}
+	// A deep copy, so editing never touches the bank being played.
+	var cp quiz.Item
+	b, _ := json.Marshal(it)
+	json.Unmarshal(b, &cp)
+	return cp, nil, nil
+}
+
+func (h *Handlers) itemEditPage(r *http.Request, it quiz.Item, versions []store.ContentVersion) itemEditPage {
+	p := itemEditPage{consolePage: h.consoleLayout(r, "console.content"), Item: it, Codes: taxonomy.RedFlags}
+	p.Title = it.ID
+	published := h.Play.Bank().Item(it.ID)
+	for _, v := range versions {
+		vm := versionVM{ContentVersion: v}
+		if published != nil && v.PublishedAt != nil {
+			b, _ := json.Marshal(published)
+			vm.Current = string(b) == v.Data
+		}
+		p.Versions = append(p.Versions, vm)
+	}
+	for _, f := range it.Texts() {
+		// Segment texts are edited beside their flags below.
+		if strings.HasPrefix(f.Path, "message.segments.") && it.Type == quiz.SpotFlags {
+			continue
+		}
+		p.Fields = append(p.Fields, textFieldVM{Path: f.Path, Label: f.Path, VI: f.Text.VI, EN: f.Text.EN,
+			Long: len(f.Text.VI) > 80 || len(f.Text.EN) > 80})
+	}
+	if it.Type == quiz.SpotFlags && it.Message != nil {
+		for i, s := range it.Message.Segments {
+			vm := segmentEditVM{Index: i, ID: s.ID, From: s.From, VI: s.Text.VI, EN: s.Text.EN}
+			for _, f := range it.Flags {
+				if f.Segment == s.ID {
+					vm.Flag, vm.Code, vm.ExplainVI, vm.ExplainEN = true, f.Code, f.Explanation.VI, f.Explanation.EN
+				}
+			}
+			p.Segments = append(p.Segments, vm)
+		}
+	}
+	return p
+}
+
+func (h *Handlers) itemEdit(w http.ResponseWriter, r *http.Request) error {
+	it, versions, err := h.editable(r.Context(), r.PathValue("item"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "console_item", h.itemEditPage(r, it, versions))
+	return nil
+}
+
+// ItemEdit serves GET /console/content/items/{item}.
+func (h *Handlers) ItemEdit() http.Handler { return h.handle(h.itemEdit) }
+
+// applyForm copies the edited texts and, for spot-flags items, the flags
+// marked on the segments into it.
+func applyForm(it *quiz.Item, f map[string][]string) {
+	get := func(k string) string {
+		if v := f[k]; len(v) > 0 {
+			return strings.ReplaceAll(v[0], "\r\n", "\n")
+		}
+		return ""
+	}
+	for _, tf := range it.Texts() {
+		if _, ok := f["vi:"+tf.Path]; ok {
+			it.SetText(tf.Path, quiz.Text{VI: strings.TrimSpace(get("vi:" + tf.Path)), EN: strings.TrimSpace(get("en:" + tf.Path))})
+		}
+	}
+	if it.Type != quiz.SpotFlags || it.Message == nil {
+		return
+	}
+	var flags []quiz.Flag
+	for _, s := range it.Message.Segments {
+		if get("flag:"+s.ID) == "" {
+			continue
+		}
+		flags = append(flags, quiz.Flag{Segment: s.ID, Code: get("code:" + s.ID),
+			Explanation: quiz.Text{VI: strings.TrimSpace(get("why-vi:" + s.ID)), EN: strings.TrimSpace(get("why-en:" + s.ID))}})
+	}
+	it.Flags = flags
+}
+
+func (h *Handlers) itemSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	it, versions, err := h.editable(ctx, r.PathValue("item"))
+	if err != nil {
+		return err
+	}
+	applyForm(&it, r.PostForm)
+	if problems := content.CheckItem(&it); len(problems) > 0 {
+		p := h.itemEditPage(r, it, versions)
+		for _, pr := range problems {
+			p.Problems = append(p.Problems, pr.Field+": "+pr.Message)
+		}
+		p.Error = p.L.T("console.item_problems")
+		h.render(w, r, http.StatusBadRequest, "console_item", p)
+		return nil
+	}
+	v, err := h.Editor.SaveItemDraft(ctx, it, account(ctx).Email, strings.TrimSpace(r.PostForm.Get("note")))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/content/items/%s?saved=%d", it.ID, v.Version), http.StatusSeeOther)
+	return nil
+}
+
+// ItemSave serves POST /console/content/items/{item}: a new draft.
+func (h *Handlers) ItemSave() http.Handler { return h.handle(h.itemSave) }
+
+func versionParam(r *http.Request) (int, error) {
+	v, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil || v < 1 {
+		return 0, errs.E(errs.NotFound, "error.version_not_found")
+	}
+	return v, nil
+}
+
+func (h *Handlers) itemPreview(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	_, it, err := h.Editor.ItemVersion(r.Context(), r.PathValue("item"), n)
+	if err != nil {
+		return err
+	}
+	p := playPage{Layout: h.layout(r, "play.title"), Number: 1, Total: 1, Answering: it.Type != quiz.Scenario}
+	p.NoIndex = true
+	// As a kiosk shows it, without the idle reset (or as a phone, ?as=phone).
+	p.Kiosk = r.URL.Query().Get("as") != "phone"
+	p.IdleSeconds = 0
+	p.Item = h.itemView(&it, p.L, quiz.Response{})
+	if it.Type == quiz.Scenario {
+		p.Item.Scenario = h.scenarioView(&it, &quiz.Attempt{}, p.L, it.Scenario.Start)
+	}
+	p.AnswerURL = "#"
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "play", p)
+	return nil
+}
+
+// ItemPreview serves GET /console/content/items/{item}/versions/{version}/preview.
+func (h *Handlers) ItemPreview() http.Handler { return h.handle(h.itemPreview) }
+
+func (h *Handlers) itemPublish(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	id := r.PathValue("item")
+	if err := h.Editor.PublishItemVersion(ctx, id, n, account(ctx).Email); err != nil {
+		return err
+	}
+	if err := h.ContentPublished(ctx); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/content/items/"+id+"?published="+strconv.Itoa(n), http.StatusSeeOther)
+	return nil
+}
+
+// ItemPublish serves POST /console/content/items/{item}/versions/{version}/publish.
+func (h *Handlers) ItemPublish() http.Handler { return h.handle(h.itemPublish) }
+
+func (h *Handlers) itemRestore(w http.ResponseWriter, r *http.Request) error {
+	n, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	_, it, err := h.Editor.ItemVersion(ctx, r.PathValue("item"), n)
+	if err != nil {
+		return err
+	}
+	v, err := h.Editor.SaveItemDraft(ctx, it, account(ctx).Email, fmt.Sprintf("restored from version %d", n))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/content/items/%s?saved=%d", it.ID, v.Version), http.StatusSeeOther)
+	return nil
+}
+
+// ItemRestore serves POST /console/content/items/{item}/versions/{version}/restore:
+// an earlier version becomes the newest draft.
+func (h *Handlers) ItemRestore() http.Handler { return h.handle(h.itemRestore) }
