@@ -126,7 +126,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		return nil, err
 	}
 	in.play = play
-	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB,
+	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
 		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log})
 	if err != nil {

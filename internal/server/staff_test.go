@@ -224,3 +224,55 @@ func form(path string, v url.Values) *http.Request {
 }
 
 func storeFilter(actor string) store.AuditFilter { return store.AuditFilter{Actor: actor} }
+
+func TestAdminManagesAccounts(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	admin := signIn(t, in, "boss@x.example", staff.Admin)
+	post := func(path string, v url.Values) *http.Response {
+		r := form(path, v)
+		r.AddCookie(admin)
+		return do(t, h, r)
+	}
+	if res := post("/console/users", url.Values{"email": {"new@x.example"}, "role": {"editor"}, "password": {"short"}}); res.StatusCode != 400 {
+		t.Errorf("weak first password = %d, want 400", res.StatusCode)
+	}
+	if res := post("/console/users", url.Values{"email": {"new@x.example"}, "role": {"responder"}, "password": {testPassword}}); res.StatusCode != 303 {
+		t.Fatalf("add user = %d", res.StatusCode)
+	}
+	c, err := in.DB.CredentialsByEmail(context.Background(), "new@x.example")
+	if err != nil || !c.Has(staff.Responder) {
+		t.Fatalf("new account = %+v, %v", c.Account, err)
+	}
+	if res := post("/console/users/"+c.ID+"/grant-override", nil); res.StatusCode != 303 {
+		t.Errorf("grant = %d", res.StatusCode)
+	}
+	if res := post("/console/users/"+c.ID+"/roles", url.Values{"role": {"responder", "analyst"}}); res.StatusCode != 303 {
+		t.Errorf("roles = %d", res.StatusCode)
+	}
+	if res := post("/console/users/"+c.ID+"/disable", nil); res.StatusCode != 303 {
+		t.Errorf("disable = %d", res.StatusCode)
+	}
+	c, _ = in.DB.CredentialsByID(context.Background(), c.ID)
+	if !c.Disabled() || !c.Has(staff.Analyst) || !slices.Contains(c.Permissions, staff.ReferralOverride) {
+		t.Errorf("after changes: %+v", c.Account)
+	}
+	// An admin cannot lock themselves out.
+	me, _ := in.DB.CredentialsByEmail(context.Background(), "boss@x.example")
+	if res := post("/console/users/"+me.ID+"/disable", nil); res.StatusCode != 403 {
+		t.Errorf("disable self = %d, want 403", res.StatusCode)
+	}
+	if res := post("/console/users/"+me.ID+"/roles", url.Values{"role": {"editor"}}); res.StatusCode != 403 {
+		t.Errorf("drop own admin role = %d, want 403", res.StatusCode)
+	}
+	entries, _ := in.DB.AuditEntries(context.Background(), storeFilter("boss@x.example"))
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"staff.add", "permission.grant", "staff.roles", "staff.disable"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("audit lacks %s: %v", want, actions)
+		}
+	}
+}

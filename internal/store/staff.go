@@ -380,3 +380,28 @@ func (db *DB) DisableTOTP(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// SetPermission grants or revokes a permission, recording who did it in the
+// audit log in the same transaction.
+func (db *DB) SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		if grant {
+			if _, err := tx.exec(ctx, `INSERT INTO staff_permissions (staff_id, permission, granted_by, granted_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (staff_id, permission) DO NOTHING`, id, string(p), actor, tx.Now); err != nil {
+				return err
+			}
+			return appendAudit(ctx, tx, actor, "permission.grant", "staff:"+id, string(p))
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM staff_permissions WHERE staff_id = ? AND permission = ?`, id, string(p)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, actor, "permission.revoke", "staff:"+id, string(p))
+	})
+	if err != nil {
+		return fmt.Errorf("set permission: %w", err)
+	}
+	return nil
+}

@@ -244,6 +244,7 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
 	}
 	if p.Account.Has(staff.Admin) {
+		p.Tiles = append(p.Tiles, Door{URL: "/console/users", Title: p.L.T("console.users"), Text: p.L.T("console.users_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/audit", Title: p.L.T("console.audit"), Text: p.L.T("console.audit_text")})
 	}
 	p.Tiles = append(p.Tiles, Door{URL: "/console/account", Title: p.L.T("console.account"), Text: p.L.T("console.account_text")})

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/staff"
+)
+
+// UserStore is what account administration needs.
+type UserStore interface {
+	StaffList(ctx context.Context) ([]staff.Account, error)
+	CreateStaff(ctx context.Context, email, name, passwordHash string, roles []staff.Role) (staff.Account, error)
+	SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error
+	SetStaffDisabled(ctx context.Context, id string, disabled bool) error
+	SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error
+	DisableTOTP(ctx context.Context, id string) error
+}
+
+type userVM struct {
+	staff.Account
+	Self        bool
+	RoleChecked map[staff.Role]bool
+	Override    bool
+}
+
+type usersPage struct {
+	consolePage
+	Users      []userVM
+	Roles      []staff.Role
+	Form       struct{ Email, Name string }
+	FormRoles  map[staff.Role]bool
+	Permission staff.Permission
+}
+
+func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
+	p := usersPage{consolePage: h.consoleLayout(r, "console.users"), Roles: staff.Roles, Permission: staff.ReferralOverride, FormRoles: map[staff.Role]bool{}}
+	list, err := h.Users.StaffList(r.Context())
+	if err != nil {
+		return p, err
+	}
+	me := account(r.Context())
+	for _, a := range list {
+		vm := userVM{Account: a, Self: a.ID == me.ID, RoleChecked: map[staff.Role]bool{}, Override: slices.Contains(a.Permissions, staff.ReferralOverride)}
+		for _, role := range a.Roles {
+			vm.RoleChecked[role] = true
+		}
+		p.Users = append(p.Users, vm)
+	}
+	return p, nil
+}
+
+func (h *Handlers) users(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.usersPage(r)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "console_users", p)
+	return nil
+}
+
+// UserList serves GET /console/users.
+func (h *Handlers) UserList() http.Handler { return h.handle(h.users) }
+
+func formRoles(r *http.Request) ([]staff.Role, error) {
+	var roles []staff.Role
+	for _, v := range r.PostForm["role"] {
+		role, err := staff.ParseRole(v)
+		if err != nil {
+			return nil, err
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
+}
+
+func (h *Handlers) addUser(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	f := r.PostForm
+	email, emailErr := staff.NormalizeEmail(f.Get("email"))
+	name := f.Get("name")
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	name, nameErr := staff.ValidateDisplayName(name)
+	roles, rolesErr := formRoles(r)
+	pwErr := staff.CheckPassword(f.Get("password"), email)
+	err := errorsFirst(emailErr, nameErr, rolesErr, pwErr)
+	if err == nil && len(roles) == 0 {
+		err = errs.Field("role", "error.staff_role")
+	}
+	var a staff.Account
+	if err == nil {
+		var hash string
+		if hash, err = h.Auth.Hasher.Hash(f.Get("password")); err != nil {
+			return err
+		}
+		a, err = h.Users.CreateStaff(ctx, email, name, hash, roles)
+	}
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		p, perr := h.usersPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form.Email, p.Form.Name = f.Get("email"), f.Get("name")
+		for _, role := range roles {
+			p.FormRoles[role] = true
+		}
+		p.Error = p.L.T(errs.As(err).MessageKey())
+		h.render(w, r, errs.Status(errs.CodeOf(err)), "console_users", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.Console.Audit(ctx, account(ctx).Email, "staff.add", "staff:"+a.ID, strings.Join(f["role"], ",")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+	return nil
+}
+
+func errorsFirst(list ...error) error {
+	for _, err := range list {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddUser serves POST /console/users.
+func (h *Handlers) AddUser() http.Handler { return h.handle(h.addUser) }
+
+// userAction changes one account: roles, disabled, the override
+// permission or the second factor. An admin cannot lock themselves out.
+func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	id, action := r.PathValue("user"), r.PathValue("action")
+	me := account(ctx)
+	if id == me.ID && action != "roles" {
+		return errs.E(errs.Forbidden, "error.staff_self")
+	}
+	detail := ""
+	var err error
+	switch action {
+	case "roles":
+		var roles []staff.Role
+		if roles, err = formRoles(r); err != nil {
+			return err
+		}
+		if id == me.ID && !slices.Contains(roles, staff.Admin) {
+			return errs.E(errs.Forbidden, "error.staff_self")
+		}
+		err = h.Users.SetStaffRoles(ctx, id, roles)
+		detail = strings.Join(r.PostForm["role"], ",")
+	case "disable", "enable":
+		err = h.Users.SetStaffDisabled(ctx, id, action == "disable")
+	case "grant-override", "revoke-override":
+		// SetPermission audits in its own transaction.
+		if err := h.Users.SetPermission(ctx, id, staff.ReferralOverride, action == "grant-override", me.Email); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+		return nil
+	case "reset-second-factor":
+		err = h.Users.DisableTOTP(ctx, id)
+	default:
+		return errs.E(errs.NotFound, "error.page_not_found")
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.Console.Audit(ctx, me.Email, "staff."+action, "staff:"+id, detail); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+	return nil
+}
+
+// UserAction serves POST /console/users/{user}/{action}.
+func (h *Handlers) UserAction() http.Handler { return h.handle(h.userAction) }
