@@ -27,8 +27,14 @@ type Event struct {
 	// KioskIdleSeconds is how long the event's kiosks wait without a touch
 	// before they reset for the next visitor.
 	KioskIdleSeconds int
-	CreatedAt        time.Time
+	// KioskQuiz is the quiz the event's kiosks start.
+	KioskQuiz string
+	CreatedAt time.Time
 }
+
+// DefaultKioskQuiz is the kiosk round every kiosk starts unless an event
+// chooses another quiz.
+const DefaultKioskQuiz = "kiosk"
 
 // DefaultKioskIdle is the kiosk inactivity timeout when none is set.
 const DefaultKioskIdle = 90
@@ -95,6 +101,9 @@ func (e *Event) Validate() error {
 	}
 	if e.KioskIdleSeconds < 10 || e.KioskIdleSeconds > 3600 {
 		return errs.Field("kiosk_idle_seconds", "error.event_kiosk_idle")
+	}
+	if e.KioskQuiz == "" {
+		e.KioskQuiz = DefaultKioskQuiz
 	}
 	if e.Timezone == "" {
 		e.Timezone = "Asia/Ho_Chi_Minh"

@@ -15,23 +15,23 @@ func TestValidateAccepts(t *testing.T) {
 	}{
 		{
 			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok"},
-			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle},
+			event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz},
 		},
 		{ // trimmed, timezone defaulted
 			event.Event{ID: "  online ", Name: "\tOnline\n", Place: "  "},
-			event.Event{ID: "online", Name: "Online", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
+			event.Event{ID: "online", Name: "Online", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz},
 		},
 		{ // shortest and longest ids, one-day event, UTC
 			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC"},
-			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC", KioskIdleSeconds: event.DefaultKioskIdle},
+			event.Event{ID: "abc", Name: "x", StartsOn: "2025-01-01", EndsOn: "2025-01-01", Timezone: "UTC", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz},
 		},
 		{
 			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31"},
-			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
+			event.Event{ID: strings.Repeat("a", 64), Name: strings.Repeat("ạ", 120), Place: strings.Repeat("ạ", 120), EndsOn: "2025-12-31", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz},
 		},
 		{
 			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29"},
-			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle},
+			event.Event{ID: "0-9", Name: "Digits", StartsOn: "2024-02-29", Timezone: "Asia/Ho_Chi_Minh", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz},
 		},
 	}
 	for _, tt := range tests {

@@ -21,9 +21,9 @@ func (db *DB) CreateEvent(ctx context.Context, e event.Event) (event.Event, erro
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt = tx.Now
-		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.CreatedAt)
+		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, e.CreatedAt)
 		return err
 	})
 	if db.dialect.isUniqueViolation(err) {
@@ -33,6 +33,29 @@ func (db *DB) CreateEvent(ctx context.Context, e event.Event) (event.Event, erro
 		return event.Event{}, fmt.Errorf("create event: %w", err)
 	}
 	return e, nil
+}
+
+// UpdateEventSettings changes an event's name, place, dates, time zone
+// and kiosk settings (its id stays).
+func (db *DB) UpdateEventSettings(ctx context.Context, e event.Event) (event.Event, error) {
+	if err := e.Validate(); err != nil {
+		return event.Event{}, err
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE events SET name = ?, place = ?, starts_on = ?, ends_on = ?, timezone = ?, kiosk_idle_seconds = ?, kiosk_quiz = ? WHERE id = ?`,
+			e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, e.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &errs.Error{Code: errs.NotFound, Key: "error.event_not_found", Err: fmt.Errorf("event %q", e.ID)}
+		}
+		return nil
+	})
+	if err != nil {
+		return event.Event{}, fmt.Errorf("update event: %w", err)
+	}
+	return db.Event(ctx, e.ID)
 }
 
 // EnsureDefaultEvent creates the "online" event on first start; running it
@@ -50,12 +73,12 @@ func (db *DB) EnsureDefaultEvent(ctx context.Context) error {
 	return nil
 }
 
-const eventColumns = `id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, created_at`
+const eventColumns = `id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, created_at`
 
 func scanEvent(row interface{ Scan(...any) error }) (event.Event, error) {
 	var e event.Event
 	var starts, ends sql.NullString
-	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.KioskIdleSeconds, &e.CreatedAt)
+	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.KioskIdleSeconds, &e.KioskQuiz, &e.CreatedAt)
 	e.StartsOn, e.EndsOn = starts.String, ends.String
 	e.CreatedAt = e.CreatedAt.UTC()
 	return e, err

@@ -56,7 +56,7 @@ func TestCreateEvent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CreateEvent: %v", err)
 		}
-		want := event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle, CreatedAt: t0}
+		want := event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz, CreatedAt: t0}
 		if got != want {
 			t.Errorf("CreateEvent(%+v) = %+v, want %+v", in, got, want)
 		}
