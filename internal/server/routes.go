@@ -43,6 +43,7 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("POST /console/events", s.Web.CreateEvent(), staff.Admin, staff.Editor)
 	s.staffRoute("GET /console/events/{event}", s.Web.Event(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/events/{event}/stations", s.Web.AddStation(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /console/events/{event}/settings", s.Web.EventSettings(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/stations/{station}/revoke", s.Web.RevokeStation(), staff.Admin, staff.Editor)
 	s.staffRoute("GET /console/content", s.Web.ContentList(), staff.Editor)
 	s.staffRoute("GET /console/content/items/{item}", s.Web.ItemEdit(), staff.Editor)

@@ -201,6 +201,18 @@ func TestConsoleEventsAndStations(t *testing.T) {
 	if !strings.Contains(page, "/station/setup?token=") || !strings.Contains(page, "<svg") || strings.Contains(page, "<b>2026</b>") {
 		t.Errorf("event page lacks the setup link and QR, or shows HTML from a name")
 	}
+	if res := post("/console/events/hoi-cho-2026/settings", url.Values{"name": {"Hội chợ"}, "kiosk_idle_seconds": {"5"}, "kiosk_quiz": {"kids"}}); res.StatusCode != 400 {
+		t.Errorf("idle 5 s = %d, want 400", res.StatusCode)
+	}
+	if res := post("/console/events/hoi-cho-2026/settings", url.Values{"name": {"Hội chợ"}, "kiosk_idle_seconds": {"120"}, "kiosk_quiz": {"nope"}}); res.StatusCode != 400 {
+		t.Errorf("unknown kiosk quiz = %d, want 400", res.StatusCode)
+	}
+	if res := post("/console/events/hoi-cho-2026/settings", url.Values{"name": {"Hội chợ"}, "timezone": {"Asia/Ho_Chi_Minh"}, "kiosk_idle_seconds": {"120"}, "kiosk_quiz": {"kids"}}); res.StatusCode != 303 {
+		t.Errorf("settings = %d", res.StatusCode)
+	}
+	if e, _ := in.DB.Event(context.Background(), "hoi-cho-2026"); e.KioskQuiz != "kids" || e.KioskIdleSeconds != 120 {
+		t.Errorf("event after settings = %+v", e)
+	}
 	stations, _ := in.DB.Stations(context.Background(), "hoi-cho-2026")
 	if res := post("/console/stations/"+stations[0].ID+"/revoke", nil); res.StatusCode != 303 {
 		t.Errorf("revoke = %d", res.StatusCode)

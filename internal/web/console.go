@@ -32,6 +32,7 @@ type ConsoleStore interface {
 	CreateStation(ctx context.Context, eventID string, kind event.Kind, name string) (event.Station, error)
 	Stations(ctx context.Context, eventID string) ([]event.Station, error)
 	RevokeStation(ctx context.Context, id string) (event.Station, error)
+	UpdateEventSettings(ctx context.Context, e event.Event) (event.Event, error)
 	SetPassword(ctx context.Context, id, hash, keep string) error
 	DeleteStaffSessions(ctx context.Context, staffID string) error
 	CredentialsByID(ctx context.Context, id string) (staff.Credentials, error)
@@ -398,6 +399,7 @@ type eventPage struct {
 	consolePage
 	Event    event.Event
 	Stations []stationVM
+	Quizzes  []quizCard
 }
 
 func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status int, errKey string) error {
@@ -412,6 +414,11 @@ func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status in
 	}
 	p := eventPage{consolePage: h.consoleLayout(r, "console.events"), Event: e}
 	p.Title = e.Name
+	for _, q := range h.Play.Bank().Quizzes() {
+		c := h.card(q, p.L)
+		c.URL = q.ID
+		p.Quizzes = append(p.Quizzes, c)
+	}
 	if errKey != "" {
 		p.Error = p.L.T(errKey)
 	}
@@ -479,6 +486,41 @@ func (h *Handlers) revokeStation(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/console/events/"+st.EventID, http.StatusSeeOther)
 	return nil
 }
+
+func (h *Handlers) eventSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	e, err := h.Console.Event(ctx, r.PathValue("event"))
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	e.Name, e.Place, e.StartsOn, e.EndsOn, e.Timezone = f.Get("name"), f.Get("place"), f.Get("starts_on"), f.Get("ends_on"), f.Get("timezone")
+	if _, err := fmt.Sscan(f.Get("kiosk_idle_seconds"), &e.KioskIdleSeconds); err != nil {
+		e.KioskIdleSeconds = -1 // refused by Validate with its own message
+	}
+	e.KioskQuiz = f.Get("kiosk_quiz")
+	if h.Play.Bank().Quiz(e.KioskQuiz) == nil {
+		return h.eventDetail(w, r, http.StatusBadRequest, "error.quiz_not_found")
+	}
+	if _, err := h.Console.UpdateEventSettings(ctx, e); err != nil {
+		if errs.Is(err, errs.Invalid) {
+			return h.eventDetail(w, r, http.StatusBadRequest, errs.As(err).MessageKey())
+		}
+		return err
+	}
+	if err := h.Console.Audit(ctx, account(ctx).Email, "event.settings", "event:"+e.ID,
+		fmt.Sprintf("kiosk idle %ds, kiosk quiz %s", e.KioskIdleSeconds, e.KioskQuiz)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/events/"+e.ID, http.StatusSeeOther)
+	return nil
+}
+
+// EventSettings serves POST /console/events/{event}/settings.
+func (h *Handlers) EventSettings() http.Handler { return h.handle(h.eventSettings) }
 
 // RevokeStation serves POST /console/stations/{station}/revoke.
 func (h *Handlers) RevokeStation() http.Handler { return h.handle(h.revokeStation) }

@@ -11,6 +11,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/quiz"
 )
@@ -576,10 +577,6 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 // Results serves GET /play/{attempt}/results.
 func (h *Handlers) Results() http.Handler { return h.handle(h.results) }
 
-// kioskQuiz is the quiz kiosks start. (Per-event choices come with the
-// staff console.)
-const kioskQuiz = "kiosk"
-
 type kioskPage struct {
 	Layout
 	StartURL string
@@ -598,7 +595,15 @@ func (h *Handlers) kiosk(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) Kiosk() http.Handler { return h.handle(h.kiosk) }
 
 func (h *Handlers) kioskHome(w http.ResponseWriter, r *http.Request) error {
-	p := kioskPage{Layout: h.layout(r, "kiosk.home_title"), StartURL: "/practise/" + kioskQuiz + "/start"}
+	d, err := h.device(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	quizID := d.Event.KioskQuiz
+	if h.Play.Bank().Quiz(quizID) == nil {
+		quizID = event.DefaultKioskQuiz
+	}
+	p := kioskPage{Layout: h.layout(r, "kiosk.home_title"), StartURL: "/practise/" + quizID + "/start"}
 	p.NoIndex = true
 	h.render(w, r, http.StatusOK, "kiosk_home", p)
 	return nil
