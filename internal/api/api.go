@@ -27,6 +27,9 @@ type Handlers struct {
 	Devices *event.Devices
 	Metrics *metrics.Registry
 	Log     *slog.Logger
+	// Admin serves /api/v1/admin; BaseURL prefixes station setup links.
+	Admin   AdminStore
+	BaseURL string
 	// StationCookie is the name of the device binding cookie (set by the
 	// HTML side when a device is bound).
 	StationCookie string

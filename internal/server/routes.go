@@ -54,6 +54,8 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("GET /console/users", s.Web.UserList(), staff.Admin)
 	s.staffRoute("POST /console/users", s.Web.AddUser(), staff.Admin)
 	s.staffRoute("POST /console/users/{user}/{action}", s.Web.UserAction(), staff.Admin)
+	s.staffRoute("POST /console/users/{user}/tokens", s.Web.IssueToken(), staff.Admin)
+	s.staffRoute("POST /console/users/{user}/tokens/{token}/revoke", s.Web.RevokeToken(), staff.Admin)
 	s.staffRoute("GET /console/audit", s.Web.Audit(), staff.Admin)
 	s.staffRoute("GET /console/audit.csv", s.Web.AuditCSV(), staff.Admin)
 	s.handle("/", http.HandlerFunc(s.Web.NotFound))
@@ -67,6 +69,15 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/attempts/{id}/answers", s.API.Answer())
 	s.handle("POST /api/v1/attempts/{id}/finish", s.API.Finish())
 	s.handle("POST /api/v1/csp-reports", s.publicWrite(s.API.CSPReport()))
+	// Admin API: the console's operations for scripts (session cookie, or
+	// "Authorization: Bearer <token>"), with the same roles.
+	s.staffRoute("GET /api/v1/admin/events", s.API.AdminEvents(), staff.Admin, staff.Editor, staff.Analyst)
+	s.staffRoute("POST /api/v1/admin/events", s.API.AdminCreateEvent(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /api/v1/admin/events/{event}/stations", s.API.AdminStations(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /api/v1/admin/events/{event}/stations", s.API.AdminCreateStation(), staff.Admin, staff.Editor)
+	s.staffRoute("POST /api/v1/admin/stations/{station}/revoke", s.API.AdminRevokeStation(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /api/v1/admin/audit", s.API.AdminAudit(), staff.Admin)
+	s.staffRoute("GET /api/v1/admin/staff", s.API.AdminStaff(), staff.Admin)
 	s.handle("/api/", http.HandlerFunc(s.API.NotFound))
 
 	// Operations.

@@ -95,6 +95,18 @@ func (s *Server) pendingRoute(pattern string, h http.Handler) {
 // 401.
 func (s *Server) staffOnly(rt Route, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && isAPI(r) {
+			acct, err := s.Auth.AuthenticateToken(r.Context(), strings.TrimSpace(bearer))
+			switch {
+			case err != nil:
+				s.fail(w, r, errs.E(errs.Unauthorized, ""))
+			case len(rt.Roles) > 0 && !acct.HasAny(rt.Roles...):
+				s.fail(w, r, errs.E(errs.Forbidden, ""))
+			default:
+				next.ServeHTTP(w, r.WithContext(web.WithAccount(r.Context(), acct)))
+			}
+			return
+		}
 		sess, acct, err := s.Auth.Authenticate(r.Context(), web.StaffToken(r))
 		if err != nil {
 			if !errs.Is(err, errs.Unauthorized) {

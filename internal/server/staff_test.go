@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -89,6 +90,10 @@ func TestRoleMatrix(t *testing.T) {
 			res := do(t, h, r)
 			allowed := who != "none" && (len(rt.Roles) == 0 || slices.Contains(rt.Roles, staff.Role(who)))
 			switch {
+			case who == "none" && strings.HasPrefix(path, "/api/"):
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Errorf("%s with no session = %d, want 401", rt.Pattern, res.StatusCode)
+				}
 			case who == "none":
 				if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/login") {
 					t.Errorf("%s with no session = %d %s, want a redirect to sign in", rt.Pattern, res.StatusCode, loc)
@@ -286,5 +291,54 @@ func TestAdminManagesAccounts(t *testing.T) {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit lacks %s: %v", want, actions)
 		}
+	}
+}
+
+func TestAdminAPIWithTokens(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	admin := signIn(t, in, "boss@x.example", staff.Admin)
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	ed, _ := in.DB.CreateStaff(context.Background(), "script@x.example", "Script", hash, []staff.Role{staff.Editor})
+	r := form("/console/users/"+ed.ID+"/tokens", url.Values{"name": {"central"}})
+	r.AddCookie(admin)
+	page := body(t, do(t, h, r))
+	token := regexp.MustCompile(`na_[A-Za-z0-9_-]{40,}`).FindString(page)
+	if token == "" {
+		t.Fatalf("no token shown:\n%.500s", page)
+	}
+	api := func(method, path, b, bearer string) (int, string) {
+		r := httptest.NewRequest(method, path, strings.NewReader(b))
+		r.Header.Set("Content-Type", "application/json")
+		if bearer != "" {
+			r.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		res := do(t, h, r)
+		return res.StatusCode, body(t, res)
+	}
+	if status, _ := api("GET", "/api/v1/admin/events", "", ""); status != 401 {
+		t.Errorf("no token = %d, want 401", status)
+	}
+	if status, _ := api("GET", "/api/v1/admin/events", "", "na_forged"); status != 401 {
+		t.Errorf("forged token = %d, want 401", status)
+	}
+	status, b := api("POST", "/api/v1/admin/events", `{"id":"api-event","name":"Từ API"}`, token)
+	if status != 201 || !strings.Contains(b, `"kiosk_quiz":"kiosk"`) {
+		t.Errorf("create event by token = %d %s", status, b)
+	}
+	status, b = api("POST", "/api/v1/admin/events/api-event/stations", `{"kind":"wall","name":"Tường"}`, token)
+	if status != 201 || !strings.Contains(b, "/station/setup?token=") {
+		t.Errorf("create station = %d %s", status, b)
+	}
+	if status, _ := api("POST", "/api/v1/admin/events/api-event/stations", `{"kind":"toaster","name":"x"}`, token); status != 400 {
+		t.Errorf("bad kind = %d", status)
+	}
+	if status, _ := api("GET", "/api/v1/admin/audit", "", token); status != 403 {
+		t.Errorf("an editor's token reading the audit log = %d, want 403", status)
+	}
+	// Disabling the account ends its tokens at once.
+	in.DB.SetStaffDisabled(context.Background(), ed.ID, true)
+	if status, _ := api("GET", "/api/v1/admin/events", "", token); status != 401 {
+		t.Errorf("token of a disabled account = %d, want 401", status)
 	}
 }

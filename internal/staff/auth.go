@@ -25,6 +25,7 @@ type Store interface {
 	UseTOTPStep(ctx context.Context, id string, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, id, hash string) (bool, error)
 	EnableTOTP(ctx context.Context, id string, secret []byte, step int64, recoveryHashes []string) error
+	APITokenStaff(ctx context.Context, tokenHash string) (string, error)
 	Audit(ctx context.Context, actor, action, object, detail string) error
 }
 
@@ -240,6 +241,26 @@ func (a *Auth) stepUp(ctx context.Context, s Session, email, how string) (string
 		return "", err
 	}
 	return token, nil
+}
+
+// NewAPIToken returns a fresh token (shown once) and the hash to store.
+func NewAPIToken() (token, hash string) {
+	token = "na_" + newToken()
+	return token, TokenHash(token)
+}
+
+// AuthenticateToken returns the account of a live API token. A token acts
+// with its account's roles; disabling the account revokes its tokens.
+func (a *Auth) AuthenticateToken(ctx context.Context, token string) (Account, error) {
+	id, err := a.Store.APITokenStaff(ctx, TokenHash(token))
+	if err != nil {
+		return Account{}, err
+	}
+	c, err := a.Store.CredentialsByID(ctx, id)
+	if err != nil || c.Disabled() {
+		return Account{}, errs.E(errs.Unauthorized, "")
+	}
+	return c.Account, nil
 }
 
 // Logout ends one session.

@@ -188,6 +188,9 @@ func (f *fakeStore) EnableTOTP(_ context.Context, id string, secret []byte, step
 	}
 	return nil
 }
+func (f *fakeStore) APITokenStaff(context.Context, string) (string, error) {
+	return "", errs.E(errs.Unauthorized, "")
+}
 func (f *fakeStore) Audit(_ context.Context, actor, action, object, _ string) error {
 	f.audit = append(f.audit, actor+" "+action+" "+object)
 	return nil

@@ -186,6 +186,9 @@ func (db *DB) SetStaffDisabled(ctx context.Context, id string, disabled bool) er
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = ?`, id); err != nil {
 				return err
 			}
+			if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE staff_id = ?`, tx.Now, id); err != nil {
+				return err
+			}
 		}
 		_, err := tx.exec(ctx, `UPDATE staff SET disabled_at = ? WHERE id = ?`, at, id)
 		return err
@@ -402,6 +405,105 @@ func (db *DB) SetPermission(ctx context.Context, id string, p staff.Permission, 
 	})
 	if err != nil {
 		return fmt.Errorf("set permission: %w", err)
+	}
+	return nil
+}
+
+// APIToken is a per-account token for /api/v1/admin; only its hash is kept.
+type APIToken struct {
+	ID         string // the first 12 characters of the hash: shown, never secret
+	StaffID    string
+	Name       string
+	CreatedBy  string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// CreateAPIToken stores a new token's hash for an account.
+func (db *DB) CreateAPIToken(ctx context.Context, staffID, tokenHash, name, createdBy string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, staffID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO api_tokens (token_hash, staff_id, name, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			tokenHash, staffID, name, createdBy, tx.Now); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, createdBy, "token.issue", "staff:"+staffID, tokenHash[:12]+" "+name)
+	})
+	if err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	return nil
+}
+
+// APITokenStaff returns the account of a live token and records its use.
+func (db *DB) APITokenStaff(ctx context.Context, tokenHash string) (string, error) {
+	var staffID string
+	var last sql.NullTime
+	err := db.queryRow(ctx, `SELECT staff_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash).Scan(&staffID, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.E(errs.Unauthorized, "")
+	}
+	if err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	// Record use at most once a minute: a script may call often.
+	if now := db.Now().UTC(); !last.Valid || now.Sub(last.Time) > time.Minute {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, tx.Now, tokenHash)
+			return err
+		}); err != nil {
+			return "", fmt.Errorf("token: %w", err)
+		}
+	}
+	return staffID, nil
+}
+
+// APITokens lists an account's tokens, newest first.
+func (db *DB) APITokens(ctx context.Context, staffID string) ([]APIToken, error) {
+	rows, err := db.query(ctx, `SELECT token_hash, name, created_by, created_at, last_used_at, revoked_at FROM api_tokens WHERE staff_id = ? ORDER BY created_at DESC`, staffID)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		t := APIToken{StaffID: staffID}
+		var hash string
+		var used, revoked sql.NullTime
+		if err := rows.Scan(&hash, &t.Name, &t.CreatedBy, &t.CreatedAt, &used, &revoked); err != nil {
+			return nil, fmt.Errorf("tokens: %w", err)
+		}
+		t.ID = hash[:12]
+		if used.Valid {
+			u := used.Time.UTC()
+			t.LastUsedAt = &u
+		}
+		if revoked.Valid {
+			r := revoked.Time.UTC()
+			t.RevokedAt = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIToken ends a token by its shown id.
+func (db *DB) RevokeAPIToken(ctx context.Context, staffID, id, actor string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE staff_id = ? AND substr(token_hash, 1, 12) = ?`, tx.Now, staffID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, "error.token_not_found")
+		}
+		return appendAudit(ctx, tx, actor, "token.revoke", "staff:"+staffID, id)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
 	}
 	return nil
 }

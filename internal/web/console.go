@@ -52,6 +52,9 @@ func account(ctx context.Context) staff.Account {
 	return a
 }
 
+// AccountFrom returns the signed-in staff account of a request.
+func AccountFrom(ctx context.Context) staff.Account { return account(ctx) }
+
 // StaffToken returns the staff session token of r.
 func StaffToken(r *http.Request) string {
 	if c, err := r.Cookie(StaffCookie); err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/staff"
+	"github.com/notalone/notalone/internal/store"
 )
 
 // UserStore is what account administration needs.
@@ -18,10 +19,14 @@ type UserStore interface {
 	SetStaffDisabled(ctx context.Context, id string, disabled bool) error
 	SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error
 	DisableTOTP(ctx context.Context, id string) error
+	CreateAPIToken(ctx context.Context, staffID, tokenHash, name, createdBy string) error
+	APITokens(ctx context.Context, staffID string) ([]store.APIToken, error)
+	RevokeAPIToken(ctx context.Context, staffID, id, actor string) error
 }
 
 type userVM struct {
 	staff.Account
+	Tokens      []store.APIToken
 	Self        bool
 	RoleChecked map[staff.Role]bool
 	Override    bool
@@ -34,6 +39,7 @@ type usersPage struct {
 	Form       struct{ Email, Name string }
 	FormRoles  map[staff.Role]bool
 	Permission staff.Permission
+	NewToken   string // shown once, right after it was issued
 }
 
 func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
@@ -47,6 +53,9 @@ func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
 		vm := userVM{Account: a, Self: a.ID == me.ID, RoleChecked: map[staff.Role]bool{}, Override: slices.Contains(a.Permissions, staff.ReferralOverride)}
 		for _, role := range a.Roles {
 			vm.RoleChecked[role] = true
+		}
+		if vm.Tokens, err = h.Users.APITokens(r.Context(), a.ID); err != nil {
+			return p, err
 		}
 		p.Users = append(p.Users, vm)
 	}
@@ -189,3 +198,42 @@ func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
 
 // UserAction serves POST /console/users/{user}/{action}.
 func (h *Handlers) UserAction() http.Handler { return h.handle(h.userAction) }
+
+func (h *Handlers) issueToken(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	if name == "" || len(name) > 80 {
+		name = "API"
+	}
+	token, hash := staff.NewAPIToken()
+	if err := h.Users.CreateAPIToken(ctx, r.PathValue("user"), hash, name, account(ctx).Email); err != nil {
+		return err
+	}
+	p, err := h.usersPage(r)
+	if err != nil {
+		return err
+	}
+	p.NewToken = token
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "console_users", p)
+	return nil
+}
+
+// IssueToken serves POST /console/users/{user}/tokens: the token is shown
+// on this page once and never again.
+func (h *Handlers) IssueToken() http.Handler { return h.handle(h.issueToken) }
+
+func (h *Handlers) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := h.Users.RevokeAPIToken(ctx, r.PathValue("user"), r.PathValue("token"), account(ctx).Email); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+	return nil
+}
+
+// RevokeToken serves POST /console/users/{user}/tokens/{token}/revoke.
+func (h *Handlers) RevokeToken() http.Handler { return h.handle(h.revokeToken) }
