@@ -64,6 +64,11 @@ func (h *Handlers) setupPost(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errs.E(errs.NotFound, "error.setup_link")
 	}
+	// Binding a device is a staff action (it needs the station's secret
+	// link), so it goes into the audit log.
+	if err := h.Console.Audit(r.Context(), "device", "station.bind", "station:"+s.ID, s.EventID); err != nil {
+		return err
+	}
 	v := h.Devices.Signer.SignBinding(event.Binding{StationID: s.ID, BoundAt: time.Now()})
 	http.SetCookie(w, &http.Cookie{
 		Name: StationCookie, Value: v, Path: "/", MaxAge: 400 * 24 * 3600,
