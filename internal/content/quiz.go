@@ -292,35 +292,8 @@ func loadQuizzes(fsys fs.FS, file string, items map[string]*quiz.Item, out *[]qu
 	c := &checker{file: file}
 	seen := map[string]bool{}
 	for _, q := range f.Quizzes {
-		id := q.ID
-		c.id(id, seen)
-		c.text(id, "title", q.Title, false, 80)
-		c.text(id, "description", q.Description, false, maxShort)
-		c.codes(id, "ages", q.Ages, func(a string) bool { return slices.Contains(quiz.Ages, a) }, true)
-		switch {
-		case len(q.Items) > 0 && len(q.Pool) > 0:
-			c.add(id, "items", "give items or a pool, not both")
-		case len(q.Items) > 0:
-			if q.Draw != 0 {
-				c.add(id, "draw", "draw is for pools only")
-			}
-		case len(q.Pool) > 0:
-			if q.Draw < 1 || q.Draw > len(q.Pool) {
-				c.add(id, "draw", "must be between 1 and the pool size (%d)", len(q.Pool))
-			}
-		default:
-			c.add(id, "items", "a quiz needs items or a pool")
-		}
-		listed := map[string]bool{}
-		for _, iid := range append(append([]string{}, q.Items...), q.Pool...) {
-			if items[iid] == nil {
-				c.add(id, "items", "no item %q", iid)
-			}
-			if listed[iid] {
-				c.add(id, "items", "item %q is listed twice", iid)
-			}
-			listed[iid] = true
-		}
+		c.id(q.ID, seen)
+		c.quiz(q, func(id string) bool { return items[id] != nil })
 	}
 	*out = append(*out, f.Quizzes...)
 	return c.problems
@@ -332,4 +305,44 @@ func CheckItem(it *quiz.Item) Problems {
 	c := &checker{file: "console"}
 	c.item(it)
 	return c.problems
+}
+
+// CheckQuiz validates one quiz edited in the console against the items
+// that exist.
+func CheckQuiz(q quiz.Quiz, exists func(id string) bool) Problems {
+	c := &checker{file: "console"}
+	c.quiz(q, exists)
+	return c.problems
+}
+
+// quiz checks a quiz's texts, bands and items.
+func (c *checker) quiz(q quiz.Quiz, exists func(string) bool) {
+	id := q.ID
+	c.text(id, "title", q.Title, false, 80)
+	c.text(id, "description", q.Description, false, maxShort)
+	c.codes(id, "ages", q.Ages, func(a string) bool { return slices.Contains(quiz.Ages, a) }, true)
+	switch {
+	case len(q.Items) > 0 && len(q.Pool) > 0:
+		c.add(id, "items", "give items or a pool, not both")
+	case len(q.Items) > 0:
+		if q.Draw != 0 {
+			c.add(id, "draw", "draw is for pools only")
+		}
+	case len(q.Pool) > 0:
+		if q.Draw < 1 || q.Draw > len(q.Pool) {
+			c.add(id, "draw", "must be between 1 and the pool size (%d)", len(q.Pool))
+		}
+	default:
+		c.add(id, "items", "a quiz needs items or a pool")
+	}
+	listed := map[string]bool{}
+	for _, iid := range append(append([]string{}, q.Items...), q.Pool...) {
+		if !exists(iid) {
+			c.add(id, "items", "no item %q", iid)
+		}
+		if listed[iid] {
+			c.add(id, "items", "item %q is listed twice", iid)
+		}
+		listed[iid] = true
+	}
 }

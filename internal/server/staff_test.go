@@ -3,10 +3,10 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -340,5 +340,41 @@ func TestAdminAPIWithTokens(t *testing.T) {
 	in.DB.SetStaffDisabled(context.Background(), ed.ID, true)
 	if status, _ := api("GET", "/api/v1/admin/events", "", token); status != 401 {
 		t.Errorf("token of a disabled account = %d, want 401", status)
+	}
+}
+
+func TestEditorEditsAQuiz(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	c := signIn(t, in, "ed@x.example", staff.Editor)
+	post := func(path string, v url.Values) *http.Response {
+		r := form(path, v)
+		r.AddCookie(c)
+		return do(t, h, r)
+	}
+	kids := in.Server.Web.Play.Bank().Quiz("kids")
+	good := url.Values{"title_vi": {"Trẻ em (mới)"}, "title_en": {"Kids (new)"}, "description_vi": {kids.Description.VI}, "description_en": {kids.Description.EN},
+		"ages": {"kids"}, "items": {strings.Join(kids.Items[:3], "\n")}}
+	bad := url.Values{}
+	for k, v := range good {
+		bad[k] = v
+	}
+	bad.Set("items", "no-such-item")
+	if res := post("/console/content/quizzes/kids", bad); res.StatusCode != 400 {
+		t.Errorf("unknown item = %d, want 400", res.StatusCode)
+	}
+	if res := post("/console/content/quizzes/kids", good); res.StatusCode != 303 {
+		t.Fatalf("save quiz draft = %d", res.StatusCode)
+	}
+	if res := post("/console/content/quizzes/kids/versions/1/publish", nil); res.StatusCode != 303 {
+		t.Fatalf("publish = %d", res.StatusCode)
+	}
+	q := in.Server.Web.Play.Bank().Quiz("kids")
+	if q.Title.EN != "Kids (new)" || len(q.Items) != 3 {
+		t.Errorf("published quiz = %+v", q)
+	}
+	r := httptest.NewRequest("GET", "/api/v1/quizzes?lang=en", nil)
+	if b := body(t, do(t, h, r)); !strings.Contains(b, "Kids (new)") {
+		t.Errorf("the API does not show the published quiz")
 	}
 }

@@ -23,6 +23,10 @@ type ContentStore interface {
 	ItemVersion(ctx context.Context, id string, version int) (store.ContentVersion, quiz.Item, error)
 	PublishItemVersion(ctx context.Context, id string, version int, author string) error
 	ContentConflicts(ctx context.Context) ([]store.ContentConflict, error)
+	SaveQuizDraft(ctx context.Context, q quiz.Quiz, author, note string) (store.ContentVersion, error)
+	QuizVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
+	QuizVersion(ctx context.Context, id string, version int) (store.ContentVersion, quiz.Quiz, error)
+	PublishQuizVersion(ctx context.Context, id string, version int, author string) error
 }
 
 type itemRow struct {
@@ -32,6 +36,7 @@ type itemRow struct {
 type contentListPage struct {
 	consolePage
 	Query     string
+	Quizzes   []quizCard
 	Items     []itemRow
 	Conflicts []store.ContentConflict
 }
@@ -54,6 +59,11 @@ func (h *Handlers) contentList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	slices.SortFunc(p.Items, func(a, b itemRow) int { return strings.Compare(a.ID, b.ID) })
+	for _, q := range bank.Quizzes() {
+		c := h.card(q, p.L)
+		c.URL = "/console/content/quizzes/" + q.ID
+		p.Quizzes = append(p.Quizzes, c)
+	}
 	var err error
 	if p.Conflicts, err = h.Editor.ContentConflicts(r.Context()); err != nil {
 		return err
