@@ -378,3 +378,26 @@ func TestEditorEditsAQuiz(t *testing.T) {
 		t.Errorf("the API does not show the published quiz")
 	}
 }
+
+func TestDeskAssignedToEvents(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	admin := signIn(t, in, "boss@x.example", staff.Admin)
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	desk, _ := in.DB.CreateStaff(context.Background(), "desk@x.example", "Desk", hash, []staff.Role{staff.Desk})
+	post := func(v url.Values) int {
+		r := form("/console/users/"+desk.ID+"/events", v)
+		r.AddCookie(admin)
+		return do(t, h, r).StatusCode
+	}
+	if status := post(url.Values{"event": {"no-such-event"}}); status != 400 {
+		t.Errorf("unknown event = %d, want 400", status)
+	}
+	if status := post(url.Values{"event": {"online"}}); status != 303 {
+		t.Errorf("assign = %d", status)
+	}
+	c, _ := in.DB.CredentialsByID(context.Background(), desk.ID)
+	if !slices.Equal(c.Events, []string{"online"}) {
+		t.Errorf("desk events = %v", c.Events)
+	}
+}

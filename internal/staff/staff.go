@@ -55,6 +55,8 @@ type Account struct {
 	DisplayName string
 	Roles       []Role
 	Permissions []Permission
+	// Events are where a desk member may redeem souvenirs.
+	Events      []string
 	TOTPEnabled bool
 	DisabledAt  *time.Time
 	CreatedAt   time.Time

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/notalone/notalone/internal/errs"
@@ -100,6 +101,9 @@ func (db *DB) credentials(ctx context.Context, where string, arg any) (staff.Cre
 		c.LockedUntil = &t
 	}
 	if c.Roles, c.Permissions, err = db.grants(ctx, c.ID); err != nil {
+		return staff.Credentials{}, err
+	}
+	if c.Events, err = db.staffEvents(ctx, c.ID); err != nil {
 		return staff.Credentials{}, err
 	}
 	return c, nil
@@ -504,6 +508,53 @@ func (db *DB) RevokeAPIToken(ctx context.Context, staffID, id, actor string) err
 	})
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) staffEvents(ctx context.Context, id string) ([]string, error) {
+	rows, err := db.query(ctx, `SELECT event_id FROM staff_events WHERE staff_id = ? ORDER BY event_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("staff events: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SetStaffEvents replaces the events a desk member is assigned to, audited
+// in the same transaction.
+func (db *DB) SetStaffEvents(ctx context.Context, id string, eventIDs []string, actor string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := mustExist(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM staff_events WHERE staff_id = ?`, id); err != nil {
+			return err
+		}
+		for _, e := range slices.Compact(slices.Sorted(slices.Values(eventIDs))) {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE id = ?`, e).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return &errs.Error{Code: errs.Invalid, Key: "error.event_not_found", Field: "events", Err: fmt.Errorf("event %q", e)}
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO staff_events (staff_id, event_id) VALUES (?, ?)`, id, e); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, actor, "staff.events", "staff:"+id, strings.Join(eventIDs, ","))
+	})
+	if err != nil {
+		return fmt.Errorf("set staff events: %w", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
 )
@@ -22,11 +23,14 @@ type UserStore interface {
 	CreateAPIToken(ctx context.Context, staffID, tokenHash, name, createdBy string) error
 	APITokens(ctx context.Context, staffID string) ([]store.APIToken, error)
 	RevokeAPIToken(ctx context.Context, staffID, id, actor string) error
+	SetStaffEvents(ctx context.Context, id string, eventIDs []string, actor string) error
 }
 
 type userVM struct {
 	staff.Account
 	Tokens      []store.APIToken
+	EventSet    map[string]bool
+	Desk        bool
 	Self        bool
 	RoleChecked map[staff.Role]bool
 	Override    bool
@@ -40,6 +44,7 @@ type usersPage struct {
 	FormRoles  map[staff.Role]bool
 	Permission staff.Permission
 	NewToken   string // shown once, right after it was issued
+	Events     []event.Event
 }
 
 func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
@@ -48,9 +53,16 @@ func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
 	if err != nil {
 		return p, err
 	}
+	if p.Events, err = h.Console.Events(r.Context()); err != nil {
+		return p, err
+	}
 	me := account(r.Context())
 	for _, a := range list {
-		vm := userVM{Account: a, Self: a.ID == me.ID, RoleChecked: map[staff.Role]bool{}, Override: slices.Contains(a.Permissions, staff.ReferralOverride)}
+		vm := userVM{Account: a, Self: a.ID == me.ID, RoleChecked: map[staff.Role]bool{}, EventSet: map[string]bool{}, Override: slices.Contains(a.Permissions, staff.ReferralOverride)}
+		for _, e := range a.Events {
+			vm.EventSet[e] = true
+		}
+		vm.Desk = a.Has(staff.Desk)
 		for _, role := range a.Roles {
 			vm.RoleChecked[role] = true
 		}
@@ -156,7 +168,7 @@ func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, action := r.PathValue("user"), r.PathValue("action")
 	me := account(ctx)
-	if id == me.ID && action != "roles" {
+	if id == me.ID && action != "roles" && action != "events" {
 		return errs.E(errs.Forbidden, "error.staff_self")
 	}
 	detail := ""
@@ -177,6 +189,13 @@ func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
 	case "grant-override", "revoke-override":
 		// SetPermission audits in its own transaction.
 		if err := h.Users.SetPermission(ctx, id, staff.ReferralOverride, action == "grant-override", me.Email); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+		return nil
+	case "events":
+		// SetStaffEvents audits in its own transaction.
+		if err := h.Users.SetStaffEvents(ctx, id, r.PostForm["event"], me.Email); err != nil {
 			return err
 		}
 		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
