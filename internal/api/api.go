@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,11 +14,13 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/metrics"
 	"github.com/notalone/notalone/internal/quiz"
+	"github.com/notalone/notalone/internal/staff"
 )
 
 // Handlers serves the JSON API.
@@ -27,9 +30,14 @@ type Handlers struct {
 	Devices *event.Devices
 	Metrics *metrics.Registry
 	Log     *slog.Logger
-	// Admin serves /api/v1/admin; BaseURL prefixes station setup links.
-	Admin   AdminStore
-	BaseURL string
+	// Admin and Content serve /api/v1/admin; BaseURL prefixes station
+	// setup links; Hasher hashes new staff passwords; ContentPublished
+	// reloads published content on every instance.
+	Admin            AdminStore
+	Content          AdminContentStore
+	BaseURL          string
+	Hasher           staff.Hasher
+	ContentPublished func(context.Context) error
 	// StationCookie is the name of the device binding cookie (set by the
 	// HTML side when a device is bound).
 	StationCookie string
@@ -57,7 +65,12 @@ func (h *Handlers) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "60")
 	}
 	l := h.Catalog.For(i18n.LangFrom(r.Context()))
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: l.T(e.MessageKey()), Field: e.Field}})
+	msg := l.T(e.MessageKey())
+	// Content problems name file, item and field: the whole list helps.
+	if ps, ok := content.AsProblems(err); ok {
+		msg += " " + ps.Error()
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: msg, Field: e.Field}})
 }
 
 // NotFound answers an unknown /api URL.

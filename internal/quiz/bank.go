@@ -3,6 +3,7 @@ package quiz
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // Bank is the published items and quizzes, held in memory for play: every
@@ -29,6 +30,16 @@ func NewBank(items []Item, quizzes []Quiz) *Bank {
 
 // Item returns an item, nil when unknown.
 func (b *Bank) Item(id string) *Item { return b.items[id] }
+
+// AllItems returns every item, sorted by id.
+func (b *Bank) AllItems() []*Item {
+	out := make([]*Item, 0, len(b.items))
+	for _, it := range b.items {
+		out = append(out, it)
+	}
+	slices.SortFunc(out, func(x, y *Item) int { return strings.Compare(x.ID, y.ID) })
+	return out
+}
 
 // Quiz returns a quiz, nil when unknown.
 func (b *Bank) Quiz(id string) *Quiz { return b.quizzes[id] }

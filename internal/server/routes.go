@@ -83,6 +83,14 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("POST /api/v1/admin/stations/{station}/revoke", s.API.AdminRevokeStation(), staff.Admin, staff.Editor)
 	s.staffRoute("GET /api/v1/admin/audit", s.API.AdminAudit(), staff.Admin)
 	s.staffRoute("GET /api/v1/admin/staff", s.API.AdminStaff(), staff.Admin)
+	s.staffRoute("POST /api/v1/admin/staff", s.API.AdminCreateStaff(), staff.Admin)
+	s.staffRoute("POST /api/v1/admin/staff/{user}/disable", s.API.AdminDisableStaff(), staff.Admin)
+	s.staffRoute("GET /api/v1/admin/items", s.API.AdminItems(), staff.Editor)
+	s.staffRoute("GET /api/v1/admin/items/{item}", s.API.AdminItem(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/items/{item}/drafts", s.API.AdminItemDraft(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/items/{item}/versions/{version}/publish", s.API.AdminItemPublish(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/quizzes/{quiz}/drafts", s.API.AdminQuizDraft(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/quizzes/{quiz}/versions/{version}/publish", s.API.AdminQuizPublish(), staff.Editor)
 	s.handle("/api/", http.HandlerFunc(s.API.NotFound))
 
 	// Operations.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -399,5 +400,42 @@ func TestDeskAssignedToEvents(t *testing.T) {
 	c, _ := in.DB.CredentialsByID(context.Background(), desk.ID)
 	if !slices.Equal(c.Events, []string{"online"}) {
 		t.Errorf("desk events = %v", c.Events)
+	}
+}
+
+func TestAdminContentAPI(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ed := signIn(t, in, "ed@x.example", staff.Editor)
+	call := func(method, path, b string) (int, string) {
+		r := httptest.NewRequest(method, path, strings.NewReader(b))
+		r.Header.Set("Content-Type", "application/json")
+		r.AddCookie(ed)
+		res := do(t, h, r)
+		return res.StatusCode, body(t, res)
+	}
+	status, b := call("GET", "/api/v1/admin/items/q-otp-who-can-ask", "")
+	if status != 200 || !strings.Contains(b, `"correct":true`) {
+		t.Fatalf("get item = %d %.200s", status, b)
+	}
+	var got struct {
+		Published map[string]any `json:"published"`
+	}
+	json.Unmarshal([]byte(b), &got)
+	got.Published["prompt"] = map[string]string{"vi": "Câu hỏi qua API?", "en": "A question through the API?"}
+	draft, _ := json.Marshal(map[string]any{"item": got.Published, "note": "api"})
+	if status, b := call("POST", "/api/v1/admin/items/q-otp-who-can-ask/drafts", string(draft)); status != 201 || !strings.Contains(b, `"version":1`) {
+		t.Fatalf("draft = %d %s", status, b)
+	}
+	got.Published["prompt"] = map[string]string{"vi": "<b>HTML</b>", "en": "x"}
+	bad, _ := json.Marshal(map[string]any{"item": got.Published})
+	if status, b := call("POST", "/api/v1/admin/items/q-otp-who-can-ask/drafts", string(bad)); status != 400 || !strings.Contains(b, "contains HTML") {
+		t.Errorf("HTML in a draft = %d %s", status, b)
+	}
+	if status, _ := call("POST", "/api/v1/admin/items/q-otp-who-can-ask/versions/1/publish", ""); status != 204 {
+		t.Errorf("publish = %d", status)
+	}
+	if p := in.Server.Web.Play.Bank().Item("q-otp-who-can-ask").Prompt.EN; p != "A question through the API?" {
+		t.Errorf("published prompt = %q", p)
 	}
 }
