@@ -11,6 +11,7 @@ import (
 
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/store"
 	"github.com/notalone/notalone/internal/taxonomy"
@@ -93,13 +94,35 @@ type versionVM struct {
 	Current bool
 }
 
+// versionsView is what the shared "versions" template draws: every saved
+// version of one item or quiz, with preview, publish and restore.
+type versionsView struct {
+	L        i18n.Localizer
+	Base     string // e.g. /console/content/items/q-1
+	Versions []versionVM
+}
+
+// versionList marks which saved version is the published one.
+func versionList(versions []store.ContentVersion, published any) []versionVM {
+	var live string
+	if published != nil {
+		b, _ := json.Marshal(published)
+		live = string(b)
+	}
+	var out []versionVM
+	for _, v := range versions {
+		out = append(out, versionVM{ContentVersion: v, Current: v.PublishedAt != nil && v.Data == live})
+	}
+	return out
+}
+
 type itemEditPage struct {
 	consolePage
 	Item      quiz.Item
 	Fields    []textFieldVM
 	Segments  []segmentEditVM
 	Codes     []string
-	Versions  []versionVM
+	Versions  versionsView
 	Problems  []string
 	BaseLabel string
 }
@@ -132,15 +155,7 @@ func (h *Handlers) editable(ctx context.Context, id string) (quiz.Item, []store.
 func (h *Handlers) itemEditPage(r *http.Request, it quiz.Item, versions []store.ContentVersion) itemEditPage {
 	p := itemEditPage{consolePage: h.consoleLayout(r, "console.content"), Item: it, Codes: taxonomy.RedFlags}
 	p.Title = it.ID
-	published := h.Play.Bank().Item(it.ID)
-	for _, v := range versions {
-		vm := versionVM{ContentVersion: v}
-		if published != nil && v.PublishedAt != nil {
-			b, _ := json.Marshal(published)
-			vm.Current = string(b) == v.Data
-		}
-		p.Versions = append(p.Versions, vm)
-	}
+	p.Versions = versionsView{L: p.L, Base: "/console/content/items/" + it.ID, Versions: versionList(versions, h.Play.Bank().Item(it.ID))}
 	for _, f := range it.Texts() {
 		// Segment texts are edited beside their flags below.
 		if strings.HasPrefix(f.Path, "message.segments.") && it.Type == quiz.SpotFlags {
@@ -269,44 +284,70 @@ func (h *Handlers) itemPreview(w http.ResponseWriter, r *http.Request) error {
 // ItemPreview serves GET /console/content/items/{item}/versions/{version}/preview.
 func (h *Handlers) ItemPreview() http.Handler { return h.handle(h.itemPreview) }
 
-func (h *Handlers) itemPublish(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r)
-	if err != nil {
-		return err
+// publishVersion publishes a version of an item or a quiz, and every
+// instance shows it from the next page.
+func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := versionParam(r)
+		if err != nil {
+			return err
+		}
+		ctx := r.Context()
+		id, actor := r.PathValue(kind), account(ctx).Email
+		if kind == "item" {
+			err = h.Editor.PublishItemVersion(ctx, id, n, actor)
+		} else {
+			err = h.Editor.PublishQuizVersion(ctx, id, n, actor)
+		}
+		if err != nil {
+			return err
+		}
+		if err := h.ContentPublished(ctx); err != nil {
+			return err
+		}
+		http.Redirect(w, r, fmt.Sprintf("/console/content/%ss/%s?published=%d", kind, id, n), http.StatusSeeOther)
+		return nil
 	}
-	ctx := r.Context()
-	id := r.PathValue("item")
-	if err := h.Editor.PublishItemVersion(ctx, id, n, account(ctx).Email); err != nil {
-		return err
+}
+
+// restoreVersion makes an earlier version of an item or a quiz the newest
+// draft.
+func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := versionParam(r)
+		if err != nil {
+			return err
+		}
+		ctx := r.Context()
+		id, actor, note := r.PathValue(kind), account(ctx).Email, fmt.Sprintf("restored from version %d", n)
+		var v store.ContentVersion
+		if kind == "item" {
+			var it quiz.Item
+			if _, it, err = h.Editor.ItemVersion(ctx, id, n); err == nil {
+				v, err = h.Editor.SaveItemDraft(ctx, it, actor, note)
+			}
+		} else {
+			var q quiz.Quiz
+			if _, q, err = h.Editor.QuizVersion(ctx, id, n); err == nil {
+				v, err = h.Editor.SaveQuizDraft(ctx, q, actor, note)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, fmt.Sprintf("/console/content/%ss/%s?saved=%d", kind, id, v.Version), http.StatusSeeOther)
+		return nil
 	}
-	if err := h.ContentPublished(ctx); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/console/content/items/"+id+"?published="+strconv.Itoa(n), http.StatusSeeOther)
-	return nil
 }
 
 // ItemPublish serves POST /console/content/items/{item}/versions/{version}/publish.
-func (h *Handlers) ItemPublish() http.Handler { return h.handle(h.itemPublish) }
+func (h *Handlers) ItemPublish() http.Handler { return h.handle(h.publishVersion("item")) }
 
-func (h *Handlers) itemRestore(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	_, it, err := h.Editor.ItemVersion(ctx, r.PathValue("item"), n)
-	if err != nil {
-		return err
-	}
-	v, err := h.Editor.SaveItemDraft(ctx, it, account(ctx).Email, fmt.Sprintf("restored from version %d", n))
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/content/items/%s?saved=%d", it.ID, v.Version), http.StatusSeeOther)
-	return nil
-}
+// ItemRestore serves POST /console/content/items/{item}/versions/{version}/restore.
+func (h *Handlers) ItemRestore() http.Handler { return h.handle(h.restoreVersion("item")) }
 
-// ItemRestore serves POST /console/content/items/{item}/versions/{version}/restore:
-// an earlier version becomes the newest draft.
-func (h *Handlers) ItemRestore() http.Handler { return h.handle(h.itemRestore) }
+// QuizPublish serves POST /console/content/quizzes/{quiz}/versions/{version}/publish.
+func (h *Handlers) QuizPublish() http.Handler { return h.handle(h.publishVersion("quiz")) }
+
+// QuizRestore serves POST /console/content/quizzes/{quiz}/versions/{version}/restore.
+func (h *Handlers) QuizRestore() http.Handler { return h.handle(h.restoreVersion("quiz")) }

@@ -23,7 +23,7 @@ type quizEditPage struct {
 	Items    string // one id per line
 	AgeSet   map[string]bool
 	Ages     []string
-	Versions []versionVM
+	Versions versionsView
 	Problems []string
 }
 
@@ -57,15 +57,11 @@ func (h *Handlers) quizEditPage(r *http.Request, q quiz.Quiz, versions []store.C
 		list = q.Pool
 	}
 	p.Items = strings.Join(list, "\n")
-	published := h.Play.Bank().Quiz(q.ID)
-	for _, v := range versions {
-		vm := versionVM{ContentVersion: v}
-		if published != nil && v.PublishedAt != nil {
-			b, _ := json.Marshal(published)
-			vm.Current = string(b) == v.Data
-		}
-		p.Versions = append(p.Versions, vm)
+	var published any
+	if pq := h.Play.Bank().Quiz(q.ID); pq != nil {
+		published = pq
 	}
+	p.Versions = versionsView{L: p.L, Base: "/console/content/quizzes/" + q.ID, Versions: versionList(versions, published)}
 	return p
 }
 
@@ -122,47 +118,6 @@ func (h *Handlers) quizSave(w http.ResponseWriter, r *http.Request) error {
 
 // QuizSave serves POST /console/content/quizzes/{quiz}: a new draft.
 func (h *Handlers) QuizSave() http.Handler { return h.handle(h.quizSave) }
-
-func (h *Handlers) quizPublish(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	id := r.PathValue("quiz")
-	if err := h.Editor.PublishQuizVersion(ctx, id, n, account(ctx).Email); err != nil {
-		return err
-	}
-	if err := h.ContentPublished(ctx); err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/content/quizzes/%s?published=%d", id, n), http.StatusSeeOther)
-	return nil
-}
-
-// QuizPublish serves POST /console/content/quizzes/{quiz}/versions/{version}/publish.
-func (h *Handlers) QuizPublish() http.Handler { return h.handle(h.quizPublish) }
-
-func (h *Handlers) quizRestore(w http.ResponseWriter, r *http.Request) error {
-	n, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	_, q, err := h.Editor.QuizVersion(ctx, r.PathValue("quiz"), n)
-	if err != nil {
-		return err
-	}
-	v, err := h.Editor.SaveQuizDraft(ctx, q, account(ctx).Email, fmt.Sprintf("restored from version %d", n))
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/content/quizzes/%s?saved=%d", q.ID, v.Version), http.StatusSeeOther)
-	return nil
-}
-
-// QuizRestore serves POST /console/content/quizzes/{quiz}/versions/{version}/restore.
-func (h *Handlers) QuizRestore() http.Handler { return h.handle(h.quizRestore) }
 
 func (h *Handlers) quizPreview(w http.ResponseWriter, r *http.Request) error {
 	n, err := versionParam(r)
