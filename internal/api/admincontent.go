@@ -3,10 +3,13 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
@@ -236,3 +239,134 @@ func (h *Handlers) adminDisableStaff(w http.ResponseWriter, r *http.Request) err
 
 // AdminDisableStaff serves POST /api/v1/admin/staff/{user}/disable.
 func (h *Handlers) AdminDisableStaff() http.Handler { return h.handle(h.adminDisableStaff) }
+
+// AdminAccountStore is what changing accounts through the API needs.
+type AdminAccountStore interface {
+	SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error
+	SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error
+	SetStaffEvents(ctx context.Context, id string, eventIDs []string, actor string) error
+	UpdateEventSettings(ctx context.Context, e event.Event) (event.Event, error)
+}
+
+func (h *Handlers) adminSetRoles(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Roles []string `json:"roles"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	me, id := web.AccountFrom(ctx), r.PathValue("user")
+	var roles []staff.Role
+	for _, s := range req.Roles {
+		role, err := staff.ParseRole(s)
+		if err != nil {
+			return err
+		}
+		roles = append(roles, role)
+	}
+	if id == me.ID && !slices.Contains(roles, staff.Admin) {
+		return errs.E(errs.Forbidden, "error.staff_self")
+	}
+	if err := h.Accounts.SetStaffRoles(ctx, id, roles); err != nil {
+		return err
+	}
+	if err := h.Admin.Audit(ctx, me.Email, "staff.roles", "staff:"+id, strings.Join(req.Roles, ",")+" (api)"); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// AdminSetRoles serves PUT /api/v1/admin/staff/{user}/roles.
+func (h *Handlers) AdminSetRoles() http.Handler { return h.handle(h.adminSetRoles) }
+
+func (h *Handlers) adminSetPermission(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Permission string `json:"permission"`
+		Granted    bool   `json:"granted"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if !slices.Contains(staff.Permissions, staff.Permission(req.Permission)) {
+		return errs.Field("permission", "error.permission_unknown")
+	}
+	ctx := r.Context()
+	if err := h.Accounts.SetPermission(ctx, r.PathValue("user"), staff.Permission(req.Permission), req.Granted, web.AccountFrom(ctx).Email); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// AdminSetPermission serves PUT /api/v1/admin/staff/{user}/permissions.
+func (h *Handlers) AdminSetPermission() http.Handler { return h.handle(h.adminSetPermission) }
+
+func (h *Handlers) adminSetStaffEvents(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Events []string `json:"events"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if err := h.Accounts.SetStaffEvents(ctx, r.PathValue("user"), req.Events, web.AccountFrom(ctx).Email); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// AdminSetStaffEvents serves PUT /api/v1/admin/staff/{user}/events.
+func (h *Handlers) AdminSetStaffEvents() http.Handler { return h.handle(h.adminSetStaffEvents) }
+
+func (h *Handlers) adminEventSettings(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := h.Admin.Event(ctx, r.PathValue("event"))
+	if err != nil {
+		return err
+	}
+	// Fields left out keep their values.
+	req := struct {
+		Name             *string `json:"name"`
+		Place            *string `json:"place"`
+		StartsOn         *string `json:"starts_on"`
+		EndsOn           *string `json:"ends_on"`
+		Timezone         *string `json:"timezone"`
+		KioskIdleSeconds *int    `json:"kiosk_idle_seconds"`
+		KioskQuiz        *string `json:"kiosk_quiz"`
+	}{}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{{req.Name, &e.Name}, {req.Place, &e.Place}, {req.StartsOn, &e.StartsOn}, {req.EndsOn, &e.EndsOn}, {req.Timezone, &e.Timezone}, {req.KioskQuiz, &e.KioskQuiz}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if req.KioskIdleSeconds != nil {
+		e.KioskIdleSeconds = *req.KioskIdleSeconds
+		if e.KioskIdleSeconds == 0 {
+			e.KioskIdleSeconds = -1 // 0 would mean "the default": refuse it like any other bad value
+		}
+	}
+	if h.Play.Bank().Quiz(e.KioskQuiz) == nil {
+		return errs.Field("kiosk_quiz", "error.quiz_not_found")
+	}
+	updated, err := h.Accounts.UpdateEventSettings(ctx, e)
+	if err != nil {
+		return err
+	}
+	if err := h.Admin.Audit(ctx, web.AccountFrom(ctx).Email, "event.settings", "event:"+e.ID, "api"); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toEventJSON(updated))
+	return nil
+}
+
+// AdminEventSettings serves PATCH /api/v1/admin/events/{event}.
+func (h *Handlers) AdminEventSettings() http.Handler { return h.handle(h.adminEventSettings) }

@@ -35,6 +35,10 @@ type Handlers struct {
 	// reloads published content on every instance.
 	Admin            AdminStore
 	Content          AdminContentStore
+	Accounts         AdminAccountStore
+	Live             AdminLiveStore
+	Packs            AdminPackStore
+	Hotlines         content.Hotlines
 	BaseURL          string
 	Hasher           staff.Hasher
 	ContentPublished func(context.Context) error

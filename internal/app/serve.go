@@ -125,13 +125,6 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err != nil {
 		return nil, err
 	}
-	in.play = play
-	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
-		Editor: in.DB, ContentPublished: in.contentPublished,
-		Content: bundle, Devices: devices, Assets: assets, Log: log})
-	if err != nil {
-		return nil, err
-	}
 	if store.IsPostgres(s.DB) {
 		if in.Broker, err = broker.NewPostgres(ctx, s.DB, log); err != nil {
 			return nil, err
@@ -139,11 +132,22 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	} else {
 		in.Broker = broker.NewMemory()
 	}
+	// Live overviews follow activity at events (at most a few messages a
+	// second per event leave this instance, however busy play is).
+	play.Notify = (&web.ActivityNotifier{Publish: in.Broker.Publish, Every: 250 * time.Millisecond, Log: log}).Notify
+	in.play = play
+	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
+		Editor: in.DB, ContentPublished: in.contentPublished,
+		Content: bundle, Devices: devices, Assets: assets, Log: log,
+		Moderation: in.DB, Overview: in.DB, Live: in.Broker})
+	if err != nil {
+		return nil, err
+	}
 	reg := metrics.New()
 	reg.Gauges(dbGauges(in.DB))
 	in.Server = server.New(server.Deps{
 		Web:           webH,
-		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log, StationCookie: web.StationCookie},
+		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log, StationCookie: web.StationCookie},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,
@@ -202,6 +206,7 @@ func (in *Instance) listen(s Settings) error {
 	}
 	in.URL = scheme + "://" + ln.Addr().String()
 	in.httpSrv = newHTTPServer(in.Server.Handler(), in.log)
+	in.httpSrv.RegisterOnShutdown(in.Server.Web.EndStreams) // Shutdown waits for handlers: end the live streams
 	go func() { in.errc <- serveUntilClosed(in.httpSrv, ln) }()
 	if s.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", s.MetricsAddr)

@@ -30,6 +30,10 @@ type Play struct {
 	Store  Store
 	Tokens *SegmentTokens
 	Now    func() time.Time
+	// Notify, when set, is told the event of every attempt started,
+	// answered or finished, after the store has committed it (live
+	// overviews follow it). It must return quickly and never fail play.
+	Notify func(ctx context.Context, eventID string)
 	bank   atomic.Pointer[Bank]
 }
 
@@ -70,6 +74,7 @@ func (p *Play) Start(ctx context.Context, quizID string, lang i18n.Lang, device 
 	if err := p.Store.CreateAttempt(ctx, a); err != nil {
 		return Attempt{}, err
 	}
+	p.notify(ctx, a.EventID)
 	return a, nil
 }
 
@@ -84,6 +89,9 @@ type Outcome struct {
 // the opaque tokens the page showed.
 func (p *Play) Answer(ctx context.Context, attemptID, itemID, step string, r Response) (Outcome, error) {
 	res, it, a, err := p.answer(ctx, attemptID, itemID, step, r)
+	if err == nil {
+		p.notify(ctx, a.EventID)
+	}
 	return Outcome{Result: res, Item: it, Attempt: a}, err
 }
 
@@ -152,5 +160,13 @@ func (p *Play) Finish(ctx context.Context, attemptID string) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	p.notify(ctx, a.EventID)
 	return a.Summarise(p.Bank()), nil
+}
+
+// notify tells Notify, if set, that something happened at an event.
+func (p *Play) notify(ctx context.Context, eventID string) {
+	if p.Notify != nil {
+		p.Notify(ctx, eventID)
+	}
 }

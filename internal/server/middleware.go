@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -129,15 +130,49 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; handlers turn the resulting
+// limitBody caps request bodies at n; a route that needs more says so
+// where it is registered (allowBody). Handlers turn the resulting
 // *http.MaxBytesError into 413.
 func limitBody(next http.Handler, n int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > n {
-			// Refuse before reading anything when the client says up front.
-			r.Body = http.MaxBytesReader(w, r.Body, 0)
-		} else {
-			r.Body = http.MaxBytesReader(w, r.Body, n)
+		r.Body = &cappedBody{ReadCloser: capBody(w, r, r.Body, n), raw: r.Body}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// capBody limits body to n bytes, and refuses before reading anything
+// when the client says up front that it will send more.
+func capBody(w http.ResponseWriter, r *http.Request, body io.ReadCloser, n int64) io.ReadCloser {
+	if r.ContentLength > n {
+		n = 0
+	}
+	return http.MaxBytesReader(w, body, n)
+}
+
+// cappedBody is a body under the default cap that keeps the raw body, so
+// one route can replace the cap with its own.
+type cappedBody struct {
+	io.ReadCloser
+	raw io.ReadCloser
+}
+
+// uploadTime is how long a route with a raised body cap may take to
+// receive its body: a 10 MB upload on a busy event Wi-Fi can take longer
+// than the server's read timeout.
+const uploadTime = 5 * time.Minute
+
+// allowBody gives one route a body cap of n instead of DefaultBodyLimit,
+// and more time to receive it. Register it inside staffRoute, so only an
+// authorised request ever gets the larger cap.
+func allowBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cb, ok := r.Body.(*cappedBody); ok {
+			r.Body = capBody(w, r, cb.raw, n)
+			rc := http.NewResponseController(w)
+			// Not every ResponseWriter has deadlines (tests); then the
+			// server's own timeouts stand.
+			rc.SetReadDeadline(time.Now().Add(uploadTime))
+			rc.SetWriteDeadline(time.Now().Add(uploadTime + time.Minute))
 		}
 		next.ServeHTTP(w, r)
 	})

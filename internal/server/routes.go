@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/notalone/notalone/internal/staff"
+	"github.com/notalone/notalone/internal/web"
 )
 
 // registerRoutes is every URL of the site, in one place.
@@ -45,12 +46,20 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("POST /console/events/{event}/stations", s.Web.AddStation(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/events/{event}/settings", s.Web.EventSettings(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/stations/{station}/revoke", s.Web.RevokeStation(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /console/events/{event}/overview", s.Web.EventOverview(), staff.Admin, staff.Editor, staff.Analyst)
+	s.staffRoute("GET /console/events/{event}/overview/stream", s.Web.EventOverviewStream(), staff.Admin, staff.Editor, staff.Analyst)
+	s.staffRoute("GET /console/moderation", s.Web.ModerationList(), staff.Editor)
+	s.staffRoute("POST /console/moderation/{kind}/{id}/approve", s.Web.ModerationApprove(), staff.Editor)
+	s.staffRoute("POST /console/moderation/{kind}/{id}/hide", s.Web.ModerationHide(), staff.Editor)
 	s.staffRoute("GET /console/content", s.Web.ContentList(), staff.Editor)
 	s.staffRoute("GET /console/content/items/{item}", s.Web.ItemEdit(), staff.Editor)
 	s.staffRoute("POST /console/content/items/{item}", s.Web.ItemSave(), staff.Editor)
 	s.staffRoute("GET /console/content/items/{item}/versions/{version}/preview", s.Web.ItemPreview(), staff.Editor)
 	s.staffRoute("POST /console/content/items/{item}/versions/{version}/publish", s.Web.ItemPublish(), staff.Editor)
 	s.staffRoute("POST /console/content/items/{item}/versions/{version}/restore", s.Web.ItemRestore(), staff.Editor)
+	s.staffRoute("GET /console/content/packs", s.Web.Packs(), staff.Editor)
+	s.staffRoute("GET /console/content/packs/export", s.Web.PackExport(), staff.Editor)
+	s.staffRoute("POST /console/content/packs/import", allowBody(web.MaxPackUpload, s.Web.PackImport()), staff.Editor)
 	s.staffRoute("GET /console/users", s.Web.UserList(), staff.Admin)
 	s.staffRoute("POST /console/users", s.Web.AddUser(), staff.Admin)
 	s.staffRoute("POST /console/users/{user}/{action}", s.Web.UserAction(), staff.Admin)
@@ -85,6 +94,15 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("GET /api/v1/admin/staff", s.API.AdminStaff(), staff.Admin)
 	s.staffRoute("POST /api/v1/admin/staff", s.API.AdminCreateStaff(), staff.Admin)
 	s.staffRoute("POST /api/v1/admin/staff/{user}/disable", s.API.AdminDisableStaff(), staff.Admin)
+	s.staffRoute("PUT /api/v1/admin/staff/{user}/roles", s.API.AdminSetRoles(), staff.Admin)
+	s.staffRoute("PUT /api/v1/admin/staff/{user}/permissions", s.API.AdminSetPermission(), staff.Admin)
+	s.staffRoute("PUT /api/v1/admin/staff/{user}/events", s.API.AdminSetStaffEvents(), staff.Admin)
+	s.staffRoute("PATCH /api/v1/admin/events/{event}", s.API.AdminEventSettings(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /api/v1/admin/events/{event}/stats", s.API.AdminEventStats(), staff.Admin, staff.Editor, staff.Analyst)
+	s.staffRoute("GET /api/v1/admin/moderation", s.API.AdminModeration(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/moderation/{kind}/{id}", s.API.AdminDecide(), staff.Editor)
+	s.staffRoute("GET /api/v1/admin/content/pack", s.API.AdminPackExport(), staff.Editor)
+	s.staffRoute("POST /api/v1/admin/content/pack", allowBody(web.MaxPackUpload, s.API.AdminPackImport()), staff.Editor)
 	s.staffRoute("GET /api/v1/admin/items", s.API.AdminItems(), staff.Editor)
 	s.staffRoute("GET /api/v1/admin/items/{item}", s.API.AdminItem(), staff.Editor)
 	s.staffRoute("POST /api/v1/admin/items/{item}/drafts", s.API.AdminItemDraft(), staff.Editor)

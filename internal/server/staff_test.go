@@ -439,3 +439,89 @@ func TestAdminContentAPI(t *testing.T) {
 		t.Errorf("published prompt = %q", p)
 	}
 }
+
+func TestAdminAccountAPI(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	admin := signIn(t, in, "boss@x.example", staff.Admin)
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	other, _ := in.DB.CreateStaff(context.Background(), "desk@x.example", "Desk", hash, []staff.Role{staff.Desk})
+	me, _ := in.DB.CredentialsByEmail(context.Background(), "boss@x.example")
+	call := func(method, path, b string) int {
+		r := httptest.NewRequest(method, path, strings.NewReader(b))
+		r.Header.Set("Content-Type", "application/json")
+		r.AddCookie(admin)
+		return do(t, h, r).StatusCode
+	}
+	tests := []struct {
+		method, path, body string
+		want               int
+	}{
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/roles", `{"roles":["desk","analyst"]}`, 204},
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/roles", `{"roles":["king"]}`, 400},
+		{"PUT", "/api/v1/admin/staff/" + me.ID + "/roles", `{"roles":["editor"]}`, 403},
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/permissions", `{"permission":"referral_override","granted":true}`, 204},
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/permissions", `{"permission":"everything","granted":true}`, 400},
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/events", `{"events":["online"]}`, 204},
+		{"PUT", "/api/v1/admin/staff/" + other.ID + "/events", `{"events":["nowhere"]}`, 400},
+		{"PATCH", "/api/v1/admin/events/online", `{"kiosk_idle_seconds":45,"kiosk_quiz":"kids"}`, 200},
+		{"PATCH", "/api/v1/admin/events/online", `{"kiosk_idle_seconds":0}`, 400},
+		{"PATCH", "/api/v1/admin/events/online", `{"kiosk_quiz":"nope"}`, 400},
+		{"PATCH", "/api/v1/admin/events/nowhere", `{}`, 404},
+	}
+	for _, tt := range tests {
+		if got := call(tt.method, tt.path, tt.body); got != tt.want {
+			t.Errorf("%s %s %s = %d, want %d", tt.method, tt.path, tt.body, got, tt.want)
+		}
+	}
+	c, _ := in.DB.CredentialsByID(context.Background(), other.ID)
+	if !c.Has(staff.Analyst) || len(c.Permissions) != 1 || len(c.Events) != 1 {
+		t.Errorf("account after API changes = %+v", c.Account)
+	}
+	if e, _ := in.DB.Event(context.Background(), "online"); e.KioskIdleSeconds != 45 || e.KioskQuiz != "kids" {
+		t.Errorf("event after PATCH = %+v", e)
+	}
+}
+
+func TestAdminPackModerationAndStatsAPI(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ed := signIn(t, in, "ed@x.example", staff.Editor)
+	call := func(method, path, ctype, b string) (int, string) {
+		r := httptest.NewRequest(method, path, strings.NewReader(b))
+		r.Header.Set("Content-Type", ctype)
+		r.AddCookie(ed)
+		res := do(t, h, r)
+		return res.StatusCode, body(t, res)
+	}
+	status, pack := call("GET", "/api/v1/admin/content/pack", "", "")
+	if status != 200 || !strings.HasPrefix(pack, "PK") {
+		t.Fatalf("export = %d", status)
+	}
+	status, b := call("POST", "/api/v1/admin/content/pack", "application/zip", pack)
+	if status != 200 || !strings.Contains(b, `"items_changed":0`) || !strings.Contains(b, `"items_added":0`) {
+		t.Errorf("re-import of the export = %d %s", status, b)
+	}
+	if status, b := call("POST", "/api/v1/admin/content/pack", "application/zip", "not a zip"); status != 400 {
+		t.Errorf("junk pack = %d %s", status, b)
+	}
+	if status, _ := call("POST", "/api/v1/admin/content/pack", "application/json", "{}"); status != 400 {
+		t.Errorf("wrong content type = %d", status)
+	}
+	ctx := context.Background()
+	if err := in.DB.FlagForReview(ctx, "pledge", "p-123", "name on the block list", "online"); err != nil {
+		t.Fatal(err)
+	}
+	if status, b := call("GET", "/api/v1/admin/moderation", "", ""); status != 200 || !strings.Contains(b, "p-123") {
+		t.Errorf("queue = %d %s", status, b)
+	}
+	if status, _ := call("POST", "/api/v1/admin/moderation/pledge/p-123", "application/json", `{"state":"maybe"}`); status != 400 {
+		t.Errorf("bad decision = %d", status)
+	}
+	if status, _ := call("POST", "/api/v1/admin/moderation/pledge/p-123", "application/json", `{"state":"hidden"}`); status != 204 {
+		t.Errorf("hide = %d", status)
+	}
+	if status, b := call("GET", "/api/v1/admin/events/online/stats", "", ""); status != 200 || !strings.Contains(b, `"attempts_started":0`) {
+		t.Errorf("stats = %d %s", status, b)
+	}
+}

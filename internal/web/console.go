@@ -246,6 +246,7 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Account.Has(staff.Editor) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
+		p.Tiles = append(p.Tiles, Door{URL: "/console/moderation", Title: p.L.T("console.moderation"), Text: p.L.T("console.moderation_text")})
 	}
 	if p.Account.Has(staff.Admin) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/users", Title: p.L.T("console.users"), Text: p.L.T("console.users_text")})

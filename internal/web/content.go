@@ -28,6 +28,8 @@ type ContentStore interface {
 	QuizVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
 	QuizVersion(ctx context.Context, id string, version int) (store.ContentVersion, quiz.Quiz, error)
 	PublishQuizVersion(ctx context.Context, id string, version int, author string) error
+	Bank(ctx context.Context) (*quiz.Bank, error)
+	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (store.ImportReport, error)
 }
 
 type itemRow struct {

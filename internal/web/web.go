@@ -29,7 +29,7 @@ var templateFS embed.FS
 // pages lists every page template; each is parsed with the layout.
 var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
 	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit",
-	"console_content", "console_item", "console_users", "console_quiz"}
+	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
@@ -50,9 +50,16 @@ type Handlers struct {
 	Devices          *event.Devices
 	Assets           *Assets
 	Log              *slog.Logger
+	// Moderation is the moderation queue's store.
+	Moderation ModerationStore
+	// Overview counts an event's activity for its live overview; Live is
+	// the broker that overview follows.
+	Overview OverviewStore
+	Live     Subscriber
 
 	tmpl  map[string]*template.Template
 	cache pageCache
+	live  liveStreams
 }
 
 // New parses every template once; a broken template fails start-up.
