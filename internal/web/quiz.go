@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -519,6 +520,7 @@ type topicVM struct {
 type resultsPage struct {
 	Layout
 	ScoreLine, FlagsLine, Cheer string
+	Played                      string
 	Topics                      []topicVM
 	Tips                        []string
 	RetryURL, MoreURL           string
@@ -538,6 +540,14 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 	p := resultsPage{Layout: h.layout(r, "results.title"), RetryURL: "/practise/" + a.QuizID + "/start", MoreURL: "/practise"}
 	p.NoIndex = true
 	p.ScoreLine = p.L.T("results.score", "score", s.Score, "max", s.MaxScore)
+	// The day, in the event's time zone, for a teacher's screenshot.
+	when := a.StartedAt
+	if e, err := h.Devices.Store.Event(r.Context(), a.EventID); err == nil {
+		if loc, err := time.LoadLocation(e.Timezone); err == nil {
+			when = when.In(loc)
+		}
+	}
+	p.Played = p.L.T("results.played", "date", p.L.Date(when))
 	if s.FlagsTotal > 0 {
 		p.FlagsLine = p.L.T("results.flags", "found", s.FlagsFound, "total", s.FlagsTotal)
 	}

@@ -202,7 +202,8 @@ func TestPlayEveryTypeThroughForms(t *testing.T) {
 	res := b.do("POST", base+"/finish", url.Values{})
 	results := location(t, res)
 	status, page := b.page(results)
-	if status != 200 || !strings.Contains(page, "Your results") || !strings.Contains(page, "Try again") || !strings.Contains(page, "<meter") {
+	if status != 200 || !strings.Contains(page, "Your results") || !strings.Contains(page, "Try again") || !strings.Contains(page, "<meter") ||
+		!regexp.MustCompile(`Played on \d{1,2} [A-Z][a-z]+ \d{4}`).MatchString(page) {
 		t.Errorf("results = %d:\n%.600s", status, page)
 	}
 	if got := location(t, b.do("GET", base+"/1", nil)); got != results {
