@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/base32"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -523,5 +524,41 @@ func TestAdminPackModerationAndStatsAPI(t *testing.T) {
 	}
 	if status, b := call("GET", "/api/v1/admin/events/online/stats", "", ""); status != 200 || !strings.Contains(b, `"attempts_started":0`) {
 		t.Errorf("stats = %d %s", status, b)
+	}
+}
+
+// TestSecondFactorCannotBeReplacedOrSkipped: a password alone can neither
+// set up a new second factor over an existing one, nor keep a session
+// that becomes an admin's without giving it.
+func TestSecondFactorCannotBeReplacedOrSkipped(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ctx := context.Background()
+	signIn(t, in, "admin@x.example", staff.Admin) // enrols TOTP
+	res := do(t, h, form("/console/login", url.Values{"email": {"admin@x.example"}, "password": {testPassword}}))
+	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/console/login/code") {
+		t.Fatalf("admin sign-in = %d %s, want the code page", res.StatusCode, res.Header.Get("Location"))
+	}
+	pending := res.Cookies()[0]
+	secret := staff.NewTOTPSecret()
+	r := form("/console/totp", url.Values{"secret": {base32.StdEncoding.EncodeToString(secret)}, "code": {staff.TOTPCode(secret, time.Now())}})
+	r.AddCookie(pending)
+	if res := do(t, h, r); res.StatusCode != 409 {
+		t.Errorf("re-enrolling with a password-only session = %d, want 409", res.StatusCode)
+	}
+	r = httptest.NewRequest("GET", "/console/users", nil)
+	r.AddCookie(pending)
+	if res := do(t, h, r); res.StatusCode != 303 {
+		t.Errorf("password-only session on an admin page = %d, want a redirect", res.StatusCode)
+	}
+	// An editor (no second factor needed) is made admin: the same session
+	// must now give it.
+	ed := signIn(t, in, "ed@x.example", staff.Editor)
+	c, _ := in.DB.CredentialsByEmail(ctx, "ed@x.example")
+	in.DB.SetStaffRoles(ctx, c.ID, []staff.Role{staff.Editor, staff.Admin})
+	r = httptest.NewRequest("GET", "/console/users", nil)
+	r.AddCookie(ed)
+	if res := do(t, h, r); res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {
+		t.Errorf("newly made admin without a second factor = %d %s, want the TOTP set-up", res.StatusCode, res.Header.Get("Location"))
 	}
 }

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"slices"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -15,7 +16,10 @@ import (
 type Store interface {
 	CredentialsByEmail(ctx context.Context, email string) (Credentials, error)
 	CredentialsByID(ctx context.Context, id string) (Credentials, error)
-	RecordLoginFailure(ctx context.Context, id string, lockUntil *time.Time) error
+	// CountLoginFailure counts a sign-in attempt as failed (until
+	// ResetLoginFailures) and locks the account with back-off after too
+	// many; allowed is false when the account was locked already.
+	CountLoginFailure(ctx context.Context, id string, now time.Time, lockFor func(failures int) time.Duration) (allowed bool, err error)
 	ResetLoginFailures(ctx context.Context, id string) error
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, tokenHash string) (Session, error)
@@ -57,6 +61,15 @@ const (
 	maxLock      = time.Hour
 )
 
+// lockFor is how long an account waits after failures in a row: free for
+// the first few, then 1, 2, 4 … minutes up to maxLock.
+func lockFor(failures int) time.Duration {
+	if failures < freeFailures {
+		return 0
+	}
+	return min(maxLock, time.Minute<<min(failures-freeFailures, 10))
+}
+
 // errLogin is the one answer to every failed sign-in: a wrong password,
 // an unknown or disabled account and a locked one look the same.
 func errLogin() error { return errs.E(errs.Unauthorized, "error.login_failed") }
@@ -87,29 +100,28 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 			return "", Account{}, err
 		}
 		a.Hasher.Verify(a.dummyHash, password)
-		a.Store.Audit(ctx, "anonymous", "login.fail", "email:"+truncate(addr, 80), "unknown account")
+		// The email typed is not recorded: it may be anyone's.
+		a.Store.Audit(ctx, "anonymous", "login.fail", "unknown-account", "")
 		return "", Account{}, errLogin()
+	}
+	// Count the attempt before checking the password, in one statement
+	// that refuses a locked account: parallel guesses cannot slip past the
+	// lock between the check and the count.
+	allowed, cerr := a.Store.CountLoginFailure(ctx, c.ID, now, lockFor)
+	if cerr != nil {
+		return "", Account{}, cerr
 	}
 	ok, verr := a.Hasher.Verify(c.PasswordHash, password)
 	switch {
 	case verr != nil:
 		return "", Account{}, verr
+	case !allowed:
+		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "locked")
+		return "", Account{}, errLogin()
 	case c.Disabled():
 		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "account disabled")
 		return "", Account{}, errLogin()
-	case c.LockedUntil != nil && now.Before(*c.LockedUntil):
-		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "locked")
-		return "", Account{}, errLogin()
 	case !ok:
-		var lock *time.Time
-		if n := c.FailedLogins + 1; n >= freeFailures {
-			wait := min(maxLock, time.Minute<<min(n-freeFailures, 10))
-			t := now.Add(wait)
-			lock = &t
-		}
-		if err := a.Store.RecordLoginFailure(ctx, c.ID, lock); err != nil {
-			return "", Account{}, err
-		}
 		a.Store.Audit(ctx, c.Email, "login.fail", "staff:"+c.ID, "wrong password")
 		return "", Account{}, errLogin()
 	}
@@ -117,7 +129,7 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 		return "", Account{}, err
 	}
 	token = newToken()
-	s := Session{TokenHash: TokenHash(token), StaffID: c.ID, SecondFactor: !c.NeedsSecondFactor(), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.MaxAge)}
+	s := Session{TokenHash: TokenHash(token), StaffID: c.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.MaxAge)}
 	if err := a.Store.CreateSession(ctx, s); err != nil {
 		return "", Account{}, err
 	}
@@ -125,13 +137,6 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 		return "", Account{}, err
 	}
 	return token, c.Account, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // Authenticate returns the session and account of a token, ending it when
@@ -151,10 +156,16 @@ func (a *Auth) Authenticate(ctx context.Context, token string) (Session, Account
 		return Session{}, Account{}, errs.E(errs.Unauthorized, "error.session_expired")
 	}
 	c, err := a.Store.CredentialsByID(ctx, s.StaffID)
-	if err != nil || c.Disabled() {
+	switch {
+	case errs.Is(err, errs.NotFound) || err == nil && c.Disabled():
 		a.Store.DeleteSession(ctx, h)
 		return Session{}, Account{}, errs.E(errs.Unauthorized, "")
+	case err != nil:
+		return Session{}, Account{}, err // the database, not the visitor
 	}
+	// The session stores whether the factor was given; whether it is
+	// needed follows the account's roles now (a new admin must give it).
+	s.SecondFactor = s.SecondFactor || !c.NeedsSecondFactor()
 	// Recording every request would make every page view a write.
 	if now.Sub(s.LastSeenAt) > time.Minute {
 		if err := a.Store.TouchSession(ctx, h, now); err != nil {
@@ -193,7 +204,17 @@ func (a *Auth) SecondFactor(ctx context.Context, token, code string) (string, er
 	}
 	if !ok {
 		a.Store.Audit(ctx, c.Email, "login.second_factor_fail", "staff:"+c.ID, "")
+		if _, err := a.Store.CountLoginFailure(ctx, c.ID, a.Now().UTC(), lockFor); err != nil {
+			return "", err
+		}
+		if c.FailedLogins+1 >= freeFailures {
+			a.Store.DeleteSession(ctx, s.TokenHash)
+			return "", errLogin()
+		}
 		return "", errs.Field("code", "error.code_wrong")
+	}
+	if err := a.Store.ResetLoginFailures(ctx, c.ID); err != nil {
+		return "", err
 	}
 	return a.stepUp(ctx, s, c.Email, how)
 }
@@ -208,6 +229,12 @@ func (a *Auth) EnrolTOTP(ctx context.Context, token string, secret []byte, code 
 	}
 	if len(secret) < 16 {
 		return "", nil, errs.Field("secret", "error.form_malformed")
+	}
+	// A second factor already set up is never replaced here: that would
+	// let a password alone take over the account. (Lost phone: an admin
+	// resets it.)
+	if acct.TOTPEnabled {
+		return "", nil, errs.E(errs.Conflict, "error.totp_enabled")
 	}
 	step, ok := CheckTOTP(secret, code, a.Now(), 0)
 	if !ok {
@@ -257,9 +284,15 @@ func (a *Auth) AuthenticateToken(ctx context.Context, token string) (Account, er
 		return Account{}, err
 	}
 	c, err := a.Store.CredentialsByID(ctx, id)
-	if err != nil || c.Disabled() {
+	switch {
+	case errs.Is(err, errs.NotFound) || err == nil && c.Disabled():
 		return Account{}, errs.E(errs.Unauthorized, "")
+	case err != nil:
+		return Account{}, err
 	}
+	// A token never carries the responder role: requests for help are
+	// seen only by a person who gave their second factor.
+	c.Roles = slices.DeleteFunc(c.Roles, func(r Role) bool { return r == Responder })
 	return c.Account, nil
 }
 

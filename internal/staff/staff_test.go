@@ -130,10 +130,17 @@ func (f *fakeStore) CredentialsByID(_ context.Context, id string) (Credentials, 
 	}
 	return Credentials{}, errs.E(errs.NotFound, "")
 }
-func (f *fakeStore) RecordLoginFailure(_ context.Context, id string, lock *time.Time) error {
-	f.creds[id].FailedLogins++
-	f.creds[id].LockedUntil = lock
-	return nil
+func (f *fakeStore) CountLoginFailure(_ context.Context, id string, now time.Time, lockFor func(int) time.Duration) (bool, error) {
+	c := f.creds[id]
+	if c.LockedUntil != nil && now.Before(*c.LockedUntil) {
+		return false, nil
+	}
+	c.FailedLogins++
+	if wait := lockFor(c.FailedLogins); wait > 0 {
+		t := now.Add(wait)
+		c.LockedUntil = &t
+	}
+	return true, nil
 }
 func (f *fakeStore) ResetLoginFailures(_ context.Context, id string) error {
 	f.creds[id].FailedLogins, f.creds[id].LockedUntil = 0, nil
@@ -182,6 +189,9 @@ func (f *fakeStore) UseRecoveryCode(_ context.Context, _ string, h string) (bool
 	return false, nil
 }
 func (f *fakeStore) EnableTOTP(_ context.Context, id string, secret []byte, step int64, hashes []string) error {
+	if f.creds[id].TOTPEnabled {
+		return errs.E(errs.Conflict, "")
+	}
 	f.creds[id].TOTPSecret, f.creds[id].TOTPEnabled, f.creds[id].TOTPLastStep = secret, true, step
 	for _, h := range hashes {
 		f.recovery[h] = true

@@ -222,17 +222,35 @@ func (db *DB) SetPassword(ctx context.Context, id, hash, keep string) error {
 	return nil
 }
 
-// RecordLoginFailure counts a failed sign-in and locks the account until
-// lockUntil (nil: no lock yet).
-func (db *DB) RecordLoginFailure(ctx context.Context, id string, lockUntil *time.Time) error {
+// CountLoginFailure counts one sign-in attempt as failed before the
+// password is checked (ResetLoginFailures undoes it on success), and locks
+// the account for lockFor(failures). It refuses (allowed false) while the
+// account is locked; the conditional UPDATE makes parallel attempts queue
+// on the row, so none slips past a lock another has just set.
+func (db *DB) CountLoginFailure(ctx context.Context, id string, now time.Time, lockFor func(int) time.Duration) (bool, error) {
+	allowed := false
 	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE staff SET failed_logins = failed_logins + 1, locked_until = ? WHERE id = ?`, lockUntil, id)
+		res, err := tx.exec(ctx, `UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)`, id, now.UTC())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		allowed = true
+		var failures int
+		if err := tx.queryRow(ctx, `SELECT failed_logins FROM staff WHERE id = ?`, id).Scan(&failures); err != nil {
+			return err
+		}
+		if wait := lockFor(failures); wait > 0 {
+			_, err = tx.exec(ctx, `UPDATE staff SET locked_until = ? WHERE id = ?`, now.UTC().Add(wait), id)
+		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("login failure: %w", err)
+		return false, fmt.Errorf("count login: %w", err)
 	}
-	return nil
+	return allowed, nil
 }
 
 // ResetLoginFailures clears the failure count after a successful sign-in.
@@ -251,8 +269,14 @@ func (db *DB) ResetLoginFailures(ctx context.Context, id string) error {
 // (hashed), replacing any earlier ones.
 func (db *DB) EnableTOTP(ctx context.Context, id string, secret []byte, step int64, recoveryHashes []string) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE staff SET totp_secret = ?, totp_enabled = ?, totp_last_step = ? WHERE id = ?`, secret, true, step, id); err != nil {
+		// Only an account without a second factor enrols: replacing one
+		// goes through DisableTOTP (an admin's reset) first.
+		res, err := tx.exec(ctx, `UPDATE staff SET totp_secret = ?, totp_enabled = ?, totp_last_step = ? WHERE id = ? AND totp_enabled = ?`, secret, true, step, id, false)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.Conflict, "error.totp_enabled")
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE staff_id = ?`, id); err != nil {
 			return err

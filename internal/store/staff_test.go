@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,15 +32,44 @@ func TestStaffAccountsAndSessions(t *testing.T) {
 			t.Errorf("unknown email = %v", err)
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		lock := now.Add(time.Minute)
-		db.RecordLoginFailure(ctx, a.ID, &lock)
+		lockAfter2 := func(n int) time.Duration {
+			if n >= 2 {
+				return time.Minute
+			}
+			return 0
+		}
+		if ok, err := db.CountLoginFailure(ctx, a.ID, now, lockAfter2); !ok || err != nil {
+			t.Fatalf("first attempt = %v, %v", ok, err)
+		}
+		// Parallel attempts: once one sets the lock, the others are refused.
+		var wg sync.WaitGroup
+		var allowed atomic.Int32
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, _ := db.CountLoginFailure(ctx, a.ID, now, lockAfter2); ok {
+					allowed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if allowed.Load() != 1 {
+			t.Errorf("%d of 20 parallel attempts got past the lock, want 1", allowed.Load())
+		}
 		c, _ = db.CredentialsByID(ctx, a.ID)
-		if c.FailedLogins != 1 || c.LockedUntil == nil || !c.LockedUntil.Equal(lock) {
-			t.Errorf("after a failure: %d, %v", c.FailedLogins, c.LockedUntil)
+		if c.FailedLogins != 2 || c.LockedUntil == nil || !c.LockedUntil.Equal(now.Add(time.Minute)) {
+			t.Errorf("after failures: %d, %v", c.FailedLogins, c.LockedUntil)
+		}
+		if ok, _ := db.CountLoginFailure(ctx, a.ID, now.Add(2*time.Minute), lockAfter2); !ok {
+			t.Errorf("an attempt after the lock ended was refused")
 		}
 		db.ResetLoginFailures(ctx, a.ID)
 		if err := db.EnableTOTP(ctx, a.ID, []byte("0123456789abcdef0123"), 100, []string{"h1", "h2"}); err != nil {
 			t.Fatal(err)
+		}
+		if err := db.EnableTOTP(ctx, a.ID, []byte("another secret, 20 b"), 100, nil); !errs.Is(err, errs.Conflict) {
+			t.Errorf("replacing an enabled second factor = %v, want conflict", err)
 		}
 		if ok, _ := db.UseTOTPStep(ctx, a.ID, 100); ok {
 			t.Errorf("a used step was accepted again")
