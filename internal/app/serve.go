@@ -281,11 +281,18 @@ const contentTopic = "content.published"
 
 // contentPublished reloads the published content here at once (so the
 // editor sees it on the next page) and tells every instance to.
+//
+// The change is committed by then: a failure here is logged, not returned,
+// so the editor is not told that a saved change failed. (Other instances
+// also reload when their broker reconnects.)
 func (in *Instance) contentPublished(ctx context.Context) error {
 	if err := in.reloadBank(ctx); err != nil {
-		return err
+		in.log.Error("content reload failed", "err", err)
 	}
-	return in.Broker.Publish(ctx, contentTopic, []byte("{}"))
+	if err := in.Broker.Publish(ctx, contentTopic, []byte("{}")); err != nil {
+		in.log.Error("content publish message failed", "err", err)
+	}
+	return nil
 }
 
 func (in *Instance) reloadBank(ctx context.Context) error {
@@ -342,6 +349,13 @@ func (in *Instance) Shutdown(ctx context.Context) error {
 }
 
 func (in *Instance) closeResources() {
+	// A start that failed after the main listener opened stops it too.
+	if in.httpSrv != nil {
+		in.httpSrv.Close()
+	}
+	if in.metrics != nil {
+		in.metrics.Close()
+	}
 	if in.Broker != nil {
 		in.Broker.Close()
 	}

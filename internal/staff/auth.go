@@ -2,6 +2,7 @@ package staff
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"crypto/rand"
 	"crypto/sha256"
@@ -42,6 +43,9 @@ type Auth struct {
 	// every session this long after sign-in.
 	IdleTimeout, MaxAge time.Duration
 	dummyHash           string
+	// hashSlots bounds password checks running at once: each argon2id
+	// check takes 64 MiB, so a burst of sign-ins must queue, not pile up.
+	hashSlots chan struct{}
 }
 
 // NewAuth prepares an Auth; the dummy hash makes a sign-in with an unknown
@@ -51,7 +55,8 @@ func NewAuth(s Store, h Hasher) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Auth{Store: s, Hasher: h, Now: time.Now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, dummyHash: dummy}, nil
+	return &Auth{Store: s, Hasher: h, Now: time.Now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, dummyHash: dummy,
+		hashSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}, nil
 }
 
 // Lockout: after this many failures in a row, an account waits before
@@ -60,6 +65,23 @@ const (
 	freeFailures = 5
 	maxLock      = time.Hour
 )
+
+// verify checks a password in one of the hashing slots, waiting a few
+// seconds at most for one; when the server is that busy the sign-in is
+// refused as rate limited (try again) rather than queued without end.
+func (a *Auth) verify(ctx context.Context, hash, password string) (bool, error) {
+	wait := time.NewTimer(5 * time.Second)
+	defer wait.Stop()
+	select {
+	case a.hashSlots <- struct{}{}:
+	case <-wait.C:
+		return false, errs.E(errs.RateLimited, "error.login_rate")
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-a.hashSlots }()
+	return a.Hasher.Verify(hash, password)
+}
 
 // lockFor is how long an account waits after failures in a row: free for
 // the first few, then 1, 2, 4 … minutes up to maxLock.
@@ -99,7 +121,9 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return "", Account{}, err
 		}
-		a.Hasher.Verify(a.dummyHash, password)
+		if _, err := a.verify(ctx, a.dummyHash, password); err != nil {
+			return "", Account{}, err
+		}
 		// The email typed is not recorded: it may be anyone's.
 		a.Store.Audit(ctx, "anonymous", "login.fail", "unknown-account", "")
 		return "", Account{}, errLogin()
@@ -111,7 +135,7 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 	if cerr != nil {
 		return "", Account{}, cerr
 	}
-	ok, verr := a.Hasher.Verify(c.PasswordHash, password)
+	ok, verr := a.verify(ctx, c.PasswordHash, password)
 	switch {
 	case verr != nil:
 		return "", Account{}, verr

@@ -50,10 +50,8 @@ func (db *DB) Audit(ctx context.Context, actor, action, object, detail string) e
 // appendAudit records an entry inside a transaction that also makes the
 // change it records, so a change is never without its entry.
 func appendAudit(ctx context.Context, tx *Tx, actor, action, object, detail string) error {
-	if q := tx.db.dialect.txLockSQL(); q != "" {
-		if _, err := tx.exec(ctx, q, int64(auditLockKey)); err != nil {
-			return err
-		}
+	if err := tx.lock(ctx, auditLockKey); err != nil {
+		return err
 	}
 	e := AuditEntry{At: tx.Now.Truncate(time.Microsecond), Actor: actor, Action: action, Object: object, Detail: detail}
 	var last sql.NullInt64

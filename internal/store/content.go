@@ -43,6 +43,9 @@ func (db *DB) saveDraft(ctx context.Context, kind, id string, obj any, author, n
 	}
 	v := ContentVersion{Kind: kind, ObjectID: id, Data: string(data), Author: author, Note: note}
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, contentLockKey); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+contentTables[kind]+` WHERE id = ?`, id).Scan(&n); err != nil {
 			return err
@@ -159,6 +162,9 @@ func (db *DB) PublishQuizVersion(ctx context.Context, id string, version int, au
 // last arguments are data, time and id, after any in lead).
 func (db *DB) publish(ctx context.Context, kind, id string, version int, author, update string, lead ...any) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, contentLockKey); err != nil {
+			return err
+		}
 		var data string
 		if err := tx.queryRow(ctx, `SELECT data FROM content_versions WHERE kind = ? AND object_id = ? AND version = ?`, kind, id, version).Scan(&data); err != nil {
 			return err

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/notalone/notalone/internal/errs"
@@ -57,6 +58,48 @@ func TestItemVersionsAndRestore(t *testing.T) {
 		entries, _ := db.AuditEntries(ctx, store.AuditFilter{Actor: "ed@x.example"})
 		if len(entries) != 3 {
 			t.Errorf("%d audit entries for 2 drafts and a publish", len(entries))
+		}
+	})
+}
+
+// TestConcurrentContentWrites: several instances loading packs and saving
+// drafts at once on one database agree (no duplicate keys, no lost
+// version numbers).
+func TestConcurrentContentWrites(t *testing.T) {
+	storetest.EachEngine(t, func(t *testing.T, e storetest.Engine) {
+		dsn := e.DSN(t)
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 4 {
+			db := storetest.MustOpen(t, dsn)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := db.LoadPacks(ctx, testItems(), testQuizzes())
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		db := storetest.MustOpen(t, dsn)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := db.SaveItemDraft(ctx, testItems()[0], "ed@x.example", "")
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("concurrent content write: %v", err)
+			}
+		}
+		versions, _ := db.ItemVersions(ctx, "q1")
+		if len(versions) != 8 || versions[0].Version != 8 {
+			t.Errorf("%d versions, newest %d; want 8 and 8", len(versions), versions[0].Version)
 		}
 	})
 }

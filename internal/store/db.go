@@ -30,10 +30,15 @@ type DB struct {
 	// parsing a statement than running our small ones, so each is parsed
 	// once per connection; queries are constants, so the maps stay small.
 	readStmts, writeStmts sync.Map
-	// Group commit of quiz answers on SQLite (see RecordAnswer).
+	// Group commit of quiz answers on SQLite (see RecordAnswer). answerMu
+	// guards closed and the queue against a send after Close.
 	answerOnce  sync.Once
+	answerMu    sync.RWMutex
+	closed      bool
 	answerQueue chan *pendingAnswer
 	answerDone  chan struct{}
+	closeOnce   sync.Once
+	closeErr    error
 	// Now is the clock every store method uses; tests replace it.
 	Now func() time.Time
 }
@@ -115,13 +120,24 @@ func oneLine(err error) string {
 	return s
 }
 
-// Close closes both pools.
+// Close closes both pools; later calls return the first result, and
+// store calls after it fail instead of panicking.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	var errs []error
 	// Let the answers already queued commit before the pools close.
+	db.answerMu.Lock()
+	db.closed = true
 	db.answerOnce.Do(func() {})
 	if db.answerQueue != nil {
 		close(db.answerQueue)
+	}
+	db.answerMu.Unlock()
+	if db.answerQueue != nil {
 		<-db.answerDone
 	}
 	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
@@ -196,6 +212,21 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	}
 	return s.QueryRowContext(ctx, args...)
 }
+
+// lock serialises the transactions that take the same key until they end
+// (PostgreSQL; SQLite's single writer already does).
+func (t *Tx) lock(ctx context.Context, key int64) error {
+	if q := t.db.dialect.txLockSQL(); q != "" {
+		_, err := t.exec(ctx, q, key)
+		return err
+	}
+	return nil
+}
+
+// contentLockKey serialises every change to published content and its
+// versions (pack loading, drafts, publishing, imports): they are rare,
+// and version numbers and first loads must not race between instances.
+const contentLockKey = 0x636f6e74656e74 // "content"
 
 // prepared returns the pool's prepared statement for q, preparing it the
 // first time. (database/sql re-prepares it on each new connection.)

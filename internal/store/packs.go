@@ -29,6 +29,9 @@ type ImportReport struct {
 func (db *DB) ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (ImportReport, error) {
 	var rep ImportReport
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, contentLockKey); err != nil {
+			return err
+		}
 		rep = ImportReport{}
 		seen := map[string]bool{}
 		for i := range items {

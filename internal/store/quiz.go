@@ -31,6 +31,9 @@ type PackReport struct {
 func (db *DB) LoadPacks(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz) (PackReport, error) {
 	var rep PackReport
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, contentLockKey); err != nil {
+			return err
+		}
 		rep = PackReport{}
 		for i := range items {
 			if err := loadPackObject(ctx, tx, &rep, "items", "item", items[i].ID, string(items[i].Type), items[i]); err != nil {
@@ -242,15 +245,22 @@ func (db *DB) RecordAnswer(ctx context.Context, an quiz.Answer) error {
 		}
 		return nil
 	}
+	p := &pendingAnswer{an: an, done: make(chan error, 1)}
+	db.answerMu.RLock()
+	if db.closed {
+		db.answerMu.RUnlock()
+		return errors.New("record answer: the database is closed")
+	}
 	db.answerOnce.Do(func() {
 		db.answerQueue = make(chan *pendingAnswer, 1024)
 		db.answerDone = make(chan struct{})
 		go db.commitAnswers()
 	})
-	p := &pendingAnswer{an: an, done: make(chan error, 1)}
 	select {
 	case db.answerQueue <- p:
+		db.answerMu.RUnlock()
 	case <-ctx.Done():
+		db.answerMu.RUnlock()
 		return ctx.Err()
 	}
 	if err := <-p.done; err != nil {

@@ -199,3 +199,19 @@ func TestConcurrentAnswersFirstStands(t *testing.T) {
 		}
 	})
 }
+
+func TestStoreAfterClose(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		p := newPlay(t, db)
+		online, _ := db.Event(ctx, event.DefaultID)
+		a, _ := p.Start(ctx, "kids", "vi", event.Device{Event: online})
+		db.Close()
+		if err := db.Close(); err != nil {
+			t.Errorf("second Close = %v", err)
+		}
+		if err := db.RecordAnswer(ctx, quiz.Answer{AttemptID: a.ID, ItemID: "q1"}); err == nil {
+			t.Errorf("an answer was recorded after Close")
+		}
+	})
+}

@@ -623,6 +623,14 @@ func (h *Handlers) kioskHome(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) KioskHome() http.Handler { return h.handle(h.kioskHome) }
 
 func (h *Handlers) kioskReset(w http.ResponseWriter, r *http.Request) error {
+	// Staff may have signed in on this kiosk: the next visitor must not
+	// inherit that.
+	if t := StaffToken(r); t != "" {
+		if err := h.Auth.Logout(r.Context(), t); err != nil {
+			return err
+		}
+		h.setStaffCookie(w, r, "")
+	}
 	// Back to the default language for the next visitor.
 	http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: string(i18n.VI), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isSecure(r)})
