@@ -18,6 +18,11 @@ type Broker interface {
 	Close() error
 }
 
+// Resync is delivered to every subscriber of every topic when the broker
+// may have missed messages (its PostgreSQL connection was lost and came
+// back): whoever keeps state from messages should reload it.
+var Resync = []byte(`{"resync":true}`)
+
 // Subscription receives the messages of one topic until Close, or until it
 // is dropped for falling behind (C is closed either way).
 type Subscription struct {
@@ -85,6 +90,19 @@ func (h *hub) deliver(topic string, data []byte) {
 		default:
 			h.removeLocked(s) // too slow: drop it, never block the publisher
 		}
+	}
+}
+
+// deliverAll sends data to every subscriber of every topic.
+func (h *hub) deliverAll(data []byte) {
+	h.mu.Lock()
+	topics := make([]string, 0, len(h.subs))
+	for t := range h.subs {
+		topics = append(topics, t)
+	}
+	h.mu.Unlock()
+	for _, t := range topics {
+		h.deliver(t, data)
 	}
 }
 

@@ -87,12 +87,18 @@ func (p *Postgres) listenOnce(ctx context.Context) error {
 		return err
 	}
 	p.mu.Lock()
+	reconnected := false
 	select {
 	case <-p.listening:
+		reconnected = true
 	default:
 		close(p.listening)
 	}
 	p.mu.Unlock()
+	if reconnected {
+		// Messages sent while we were away are lost: say so.
+		p.hub.deliverAll(Resync)
+	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

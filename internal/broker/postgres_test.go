@@ -158,6 +158,7 @@ func TestPostgresReconnect(t *testing.T) {
 	}
 
 	deadline := time.Now().Add(eventually)
+	resynced := false
 	for {
 		publish(t, p, "wall", "again")
 		select {
@@ -165,8 +166,15 @@ func TestPostgresReconnect(t *testing.T) {
 			if !ok {
 				t.Fatal("subscription closed when the listener reconnected, want it kept")
 			}
+			if string(b) == string(Resync) {
+				resynced = true
+				continue
+			}
 			if string(b) != "again" {
 				t.Errorf("got %q after reconnecting, want %q", b, "again")
+			}
+			if !resynced {
+				t.Errorf("no resync message before the first message after reconnecting")
 			}
 			return
 		case <-time.After(100 * time.Millisecond):

@@ -31,7 +31,8 @@ import (
 const ActivityTopic = "event.activity"
 
 type activityMessage struct {
-	Event string `json:"event"`
+	Event  string `json:"event"`
+	Resync bool   `json:"resync"` // see broker.Resync
 }
 
 // ActivityNotifier publishes ActivityTopic messages for quiz.Play.Notify.
@@ -273,7 +274,9 @@ func (h *Handlers) overviewStream(w http.ResponseWriter, r *http.Request) error 
 				continue // a count is already coming
 			}
 			var m activityMessage
-			if json.Unmarshal(msg, &m) != nil || m.Event != e.ID {
+			// A resync (the broker reconnected and may have missed
+			// messages) concerns every event.
+			if json.Unmarshal(msg, &m) != nil || (m.Event != e.ID && !m.Resync) {
 				continue
 			}
 			recount = time.NewTimer(max(0, time.Until(last.Add(streamRecount))))
