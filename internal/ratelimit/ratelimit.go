@@ -21,11 +21,15 @@ type Limiter struct {
 	burst float64
 	now   func() time.Time
 
-	mu      sync.Mutex
-	key     [32]byte
-	keyDay  int64
-	buckets map[[sha256.Size]byte]*bucket
+	mu        sync.Mutex
+	key       [32]byte
+	keyDay    int64
+	buckets   map[[sha256.Size]byte]*bucket
+	lastPrune time.Time
 }
+
+// maxBuckets bounds the memory of the limiter.
+const maxBuckets = 100_000
 
 type bucket struct {
 	tokens float64
@@ -55,8 +59,17 @@ func (l *Limiter) Allow(addr netip.Addr) (ok bool, retryAfter time.Duration) {
 	k := l.hash(addr)
 	b := l.buckets[k]
 	if b == nil {
-		if len(l.buckets) >= 100_000 {
-			l.pruneLocked(now)
+		if len(l.buckets) >= maxBuckets {
+			// Pruning scans every bucket: at most once every 10 s. If the
+			// table is still full (a flood of new addresses), start afresh
+			// rather than let the flood slow every request.
+			if now.Sub(l.lastPrune) >= 10*time.Second {
+				l.lastPrune = now
+				l.pruneLocked(now)
+			}
+			if len(l.buckets) >= maxBuckets {
+				clear(l.buckets)
+			}
 		}
 		b = &bucket{tokens: l.burst, last: now}
 		l.buckets[k] = b
@@ -70,8 +83,13 @@ func (l *Limiter) Allow(addr netip.Addr) (ok bool, retryAfter time.Duration) {
 	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 }
 
+// hash keys an IPv4 address whole and an IPv6 address by its /64: one
+// home or phone gets a whole /64, so its addresses are one client.
 func (l *Limiter) hash(addr netip.Addr) [sha256.Size]byte {
 	m := hmac.New(sha256.New, l.key[:])
+	if addr.Is6() && !addr.Is4In6() {
+		addr = netip.PrefixFrom(addr, 64).Masked().Addr()
+	}
 	b, _ := addr.MarshalBinary()
 	m.Write(b)
 	var out [sha256.Size]byte

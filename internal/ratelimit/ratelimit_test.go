@@ -65,3 +65,18 @@ func TestNoAddressIsKept(t *testing.T) {
 		}
 	}
 }
+
+func TestIPv6ClientsAreKeyedByTheirSlash64(t *testing.T) {
+	l := New(0.001, 2, nil)
+	for i, a := range []string{"2001:db8:1:2::1", "2001:db8:1:2::ffff"} {
+		if ok, _ := l.Allow(netip.MustParseAddr(a)); !ok {
+			t.Fatalf("request %d refused", i)
+		}
+	}
+	if ok, _ := l.Allow(netip.MustParseAddr("2001:db8:1:2:abcd::9")); ok {
+		t.Errorf("a third address in the same /64 got a fresh bucket")
+	}
+	if ok, _ := l.Allow(netip.MustParseAddr("2001:db8:1:3::1")); !ok {
+		t.Errorf("another /64 was refused")
+	}
+}
