@@ -71,16 +71,6 @@ func (a *Assets) URL(name string) (string, error) {
 	return u, nil
 }
 
-// Bytes returns an asset's content by its plain name (souvenirs draw the
-// symbol from here).
-func (a *Assets) Bytes(name string) ([]byte, bool) {
-	u, ok := a.byName[name]
-	if !ok {
-		return nil, false
-	}
-	return a.byHashed[strings.TrimPrefix(u, "/static/")].body, true
-}
-
 // ServeHTTP serves GET /static/{file}.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f, ok := a.byHashed[r.PathValue("file")]
