@@ -121,10 +121,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if hasher == nil {
 		hasher = staff.DefaultArgon2
 	}
-	auth, err := staff.NewAuth(in.DB, hasher)
-	if err != nil {
-		return nil, err
-	}
+	auth := staff.NewAuth(in.DB, hasher)
 	if store.IsPostgres(s.DB) {
 		if in.Broker, err = broker.NewPostgres(ctx, s.DB, log); err != nil {
 			return nil, err

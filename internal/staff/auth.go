@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"runtime"
+	"sync"
 	"slices"
 	"crypto/rand"
 	"crypto/sha256"
@@ -42,7 +43,10 @@ type Auth struct {
 	// IdleTimeout ends a session nobody used for this long; MaxAge ends
 	// every session this long after sign-in.
 	IdleTimeout, MaxAge time.Duration
-	dummyHash           string
+	// dummyHash is made on the first sign-in, not at start: argon2id
+	// takes 64 MiB and a fifth of a second, which a kiosk laptop starting
+	// up should not pay for a console nobody may open.
+	dummyHash func() (string, error)
 	// hashSlots bounds password checks running at once: each argon2id
 	// check takes 64 MiB, so a burst of sign-ins must queue, not pile up.
 	hashSlots chan struct{}
@@ -50,13 +54,10 @@ type Auth struct {
 
 // NewAuth prepares an Auth; the dummy hash makes a sign-in with an unknown
 // email cost the same as one with a wrong password.
-func NewAuth(s Store, h Hasher) (*Auth, error) {
-	dummy, err := h.Hash("not a real password, only timing")
-	if err != nil {
-		return nil, err
-	}
-	return &Auth{Store: s, Hasher: h, Now: time.Now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour, dummyHash: dummy,
-		hashSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}, nil
+func NewAuth(s Store, h Hasher) *Auth {
+	return &Auth{Store: s, Hasher: h, Now: time.Now, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour,
+		dummyHash: sync.OnceValues(func() (string, error) { return h.Hash("not a real password, only timing") }),
+		hashSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 }
 
 // Lockout: after this many failures in a row, an account waits before
@@ -121,7 +122,11 @@ func (a *Auth) Login(ctx context.Context, email, password string) (token string,
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return "", Account{}, err
 		}
-		if _, err := a.verify(ctx, a.dummyHash, password); err != nil {
+		dummy, err := a.dummyHash()
+		if err != nil {
+			return "", Account{}, err
+		}
+		if _, err := a.verify(ctx, dummy, password); err != nil {
 			return "", Account{}, err
 		}
 		// The email typed is not recorded: it may be anyone's.

@@ -223,10 +223,7 @@ func newAuth(t *testing.T, roles ...Role) (*Auth, *fakeStore, *countingHasher, *
 	hash, _ := cheap.Hash("correct horse battery")
 	fs := &fakeStore{creds: map[string]*Credentials{"s1": {Account: Account{ID: "s1", Email: "an@x.example", Roles: roles}, PasswordHash: hash}},
 		sessions: map[string]Session{}, recovery: map[string]bool{}}
-	a, err := NewAuth(fs, h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := NewAuth(fs, h)
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	a.Now = func() time.Time { return now }
 	return a, fs, h, &now
