@@ -2,13 +2,13 @@ package staff
 
 import (
 	"context"
-	"runtime"
-	"sync"
-	"slices"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/notalone/notalone/internal/errs"
