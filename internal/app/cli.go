@@ -181,6 +181,23 @@ func serveCmd(ctx context.Context, args []string, env Env) error {
 	return errors.Join(serveErr, in.Shutdown(shutCtx))
 }
 
+// openCommand parses a command's flags into s and opens its database: the
+// start of every command that works on the data.
+func openCommand(ctx context.Context, name string, args []string, env Env, s *Settings, extra func(*flag.FlagSet)) (*store.DB, *flag.FlagSet, error) {
+	fs, err := flags(name, env, s, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := parse(fs, s, args); err != nil {
+		return nil, nil, err
+	}
+	db, err := openDB(ctx, *s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, fs, nil
+}
+
 // openDB opens and migrates the configured database for a one-off command.
 func openDB(ctx context.Context, s Settings) (*store.DB, error) {
 	if s.usesSQLite() {
@@ -401,7 +418,7 @@ func eventCmd(ctx context.Context, args []string, env Env) error {
 	}
 	var s Settings
 	var e event.Event
-	fs, err := flags("event "+args[0], env, &s, func(fs *flag.FlagSet) {
+	db, _, err := openCommand(ctx, "event "+args[0], args[1:], env, &s, func(fs *flag.FlagSet) {
 		if args[0] == "create" {
 			fs.StringVar(&e.ID, "id", "", "short id, e.g. hanoi-festival-2026 (lower-case letters, digits, dashes)")
 			fs.StringVar(&e.Name, "name", "", "name shown on screens and souvenirs")
@@ -412,13 +429,6 @@ func eventCmd(ctx context.Context, args []string, env Env) error {
 			fs.IntVar(&e.KioskIdleSeconds, "kiosk-idle", event.DefaultKioskIdle, "seconds without a touch before a kiosk resets for the next visitor (10–3600)")
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if err := parse(fs, &s, args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -459,7 +469,7 @@ func stationCmd(ctx context.Context, args []string, env Env) error {
 	}
 	var s Settings
 	var eventID, kind, name string
-	fs, err := flags("station "+args[0], env, &s, func(fs *flag.FlagSet) {
+	db, fs, err := openCommand(ctx, "station "+args[0], args[1:], env, &s, func(fs *flag.FlagSet) {
 		switch args[0] {
 		case "add":
 			fs.StringVar(&eventID, "event", "", "event id")
@@ -469,13 +479,6 @@ func stationCmd(ctx context.Context, args []string, env Env) error {
 			fs.StringVar(&eventID, "event", "", "event id (default: every event)")
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if err := parse(fs, &s, args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, s)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func userCmd(ctx context.Context, args []string, env Env) error {
 	var s Settings
 	var email, name, roles string
 	var resetTOTP bool
-	fs, err := flags("user "+args[0], env, &s, func(fs *flag.FlagSet) {
+	db, _, err := openCommand(ctx, "user "+args[0], args[1:], env, &s, func(fs *flag.FlagSet) {
 		switch args[0] {
 		case "add":
 			fs.StringVar(&email, "email", "", "the staff member's email")
@@ -65,13 +65,6 @@ func userCmd(ctx context.Context, args []string, env Env) error {
 			fs.BoolVar(&resetTOTP, "second-factor", false, "also remove the second factor (a lost phone); it is set up again at the next sign-in")
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if err := parse(fs, &s, args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -204,14 +197,7 @@ func auditCmd(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("%w: notalone audit verify", ErrUsage)
 	}
 	var s Settings
-	fs, err := flags("audit verify", env, &s, nil)
-	if err != nil {
-		return err
-	}
-	if err := parse(fs, &s, args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, s)
+	db, _, err := openCommand(ctx, "audit verify", args[1:], env, &s, nil)
 	if err != nil {
 		return err
 	}
