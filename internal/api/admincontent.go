@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
@@ -26,7 +25,7 @@ type AdminContentStore interface {
 	QuizVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
 	PublishQuizVersion(ctx context.Context, id string, version int, author string) error
 	CreateStaff(ctx context.Context, email, name, passwordHash string, roles []staff.Role) (staff.Account, error)
-	SetStaffDisabled(ctx context.Context, id string, disabled bool) error
+	SetStaffDisabled(ctx context.Context, id string, disabled bool, actor string) error
 }
 
 type versionJSON struct {
@@ -227,10 +226,7 @@ func (h *Handlers) adminDisableStaff(w http.ResponseWriter, r *http.Request) err
 	if id == me.ID {
 		return errs.E(errs.Forbidden, "error.staff_self")
 	}
-	if err := h.Content.SetStaffDisabled(ctx, id, true); err != nil {
-		return err
-	}
-	if err := h.Admin.Audit(ctx, me.Email, "staff.disable", "staff:"+id, "api"); err != nil {
+	if err := h.Content.SetStaffDisabled(ctx, id, true, me.Email); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -242,7 +238,7 @@ func (h *Handlers) AdminDisableStaff() http.Handler { return h.handle(h.adminDis
 
 // AdminAccountStore is what changing accounts through the API needs.
 type AdminAccountStore interface {
-	SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error
+	SetStaffRoles(ctx context.Context, id string, roles []staff.Role, actor string) error
 	SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error
 	SetStaffEvents(ctx context.Context, id string, eventIDs []string, actor string) error
 	UpdateEventSettings(ctx context.Context, e event.Event) (event.Event, error)
@@ -268,10 +264,7 @@ func (h *Handlers) adminSetRoles(w http.ResponseWriter, r *http.Request) error {
 	if id == me.ID && !slices.Contains(roles, staff.Admin) {
 		return errs.E(errs.Forbidden, "error.staff_self")
 	}
-	if err := h.Accounts.SetStaffRoles(ctx, id, roles); err != nil {
-		return err
-	}
-	if err := h.Admin.Audit(ctx, me.Email, "staff.roles", "staff:"+id, strings.Join(req.Roles, ",")+" (api)"); err != nil {
+	if err := h.Accounts.SetStaffRoles(ctx, id, roles, me.Email); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -102,10 +102,7 @@ func userCmd(ctx context.Context, args []string, env Env) error {
 		}
 		switch args[0] {
 		case "disable", "enable":
-			if err := db.SetStaffDisabled(ctx, c.ID, args[0] == "disable"); err != nil {
-				return err
-			}
-			if err := db.Audit(ctx, "cli", "staff."+args[0], "staff:"+c.ID, ""); err != nil {
+			if err := db.SetStaffDisabled(ctx, c.ID, args[0] == "disable", "cli"); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%s %sd\n", addr, args[0])
@@ -127,7 +124,7 @@ func userCmd(ctx context.Context, args []string, env Env) error {
 		}
 		detail := "password"
 		if resetTOTP {
-			if err := db.DisableTOTP(ctx, c.ID); err != nil {
+			if err := db.DisableTOTP(ctx, c.ID, "cli"); err != nil {
 				return err
 			}
 			detail = "password and second factor"

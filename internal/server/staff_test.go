@@ -339,7 +339,7 @@ func TestAdminAPIWithTokens(t *testing.T) {
 		t.Errorf("an editor's token reading the audit log = %d, want 403", status)
 	}
 	// Disabling the account ends its tokens at once.
-	in.DB.SetStaffDisabled(context.Background(), ed.ID, true)
+	in.DB.SetStaffDisabled(context.Background(), ed.ID, true, "test")
 	if status, _ := api("GET", "/api/v1/admin/events", "", token); status != 401 {
 		t.Errorf("token of a disabled account = %d, want 401", status)
 	}
@@ -555,7 +555,7 @@ func TestSecondFactorCannotBeReplacedOrSkipped(t *testing.T) {
 	// must now give it.
 	ed := signIn(t, in, "ed@x.example", staff.Editor)
 	c, _ := in.DB.CredentialsByEmail(ctx, "ed@x.example")
-	in.DB.SetStaffRoles(ctx, c.ID, []staff.Role{staff.Editor, staff.Admin})
+	in.DB.SetStaffRoles(ctx, c.ID, []staff.Role{staff.Editor, staff.Admin}, "test")
 	r = httptest.NewRequest("GET", "/console/users", nil)
 	r.AddCookie(ed)
 	if res := do(t, h, r); res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {

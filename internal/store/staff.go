@@ -53,13 +53,21 @@ func setRoles(ctx context.Context, tx *Tx, id string, roles []staff.Role) error 
 	return nil
 }
 
-// SetStaffRoles replaces an account's roles.
-func (db *DB) SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error {
+// SetStaffRoles replaces an account's roles, audited in the same
+// transaction.
+func (db *DB) SetStaffRoles(ctx context.Context, id string, roles []staff.Role, actor string) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
 		}
-		return setRoles(ctx, tx, id, roles)
+		if err := setRoles(ctx, tx, id, roles); err != nil {
+			return err
+		}
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = string(r)
+		}
+		return appendAudit(ctx, tx, actor, "staff.roles", "staff:"+id, strings.Join(names, ","))
 	})
 	if err != nil {
 		return fmt.Errorf("set roles: %w", err)
@@ -177,9 +185,9 @@ func (db *DB) StaffList(ctx context.Context) ([]staff.Account, error) {
 	return out, nil
 }
 
-// SetStaffDisabled disables (or enables) an account. Disabling ends its
-// sessions at once.
-func (db *DB) SetStaffDisabled(ctx context.Context, id string, disabled bool) error {
+// SetStaffDisabled disables (or enables) an account, audited in the same
+// transaction. Disabling ends its sessions and tokens at once.
+func (db *DB) SetStaffDisabled(ctx context.Context, id string, disabled bool, actor string) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := mustExist(ctx, tx, id); err != nil {
 			return err
@@ -194,8 +202,14 @@ func (db *DB) SetStaffDisabled(ctx context.Context, id string, disabled bool) er
 				return err
 			}
 		}
-		_, err := tx.exec(ctx, `UPDATE staff SET disabled_at = ? WHERE id = ?`, at, id)
-		return err
+		if _, err := tx.exec(ctx, `UPDATE staff SET disabled_at = ? WHERE id = ?`, at, id); err != nil {
+			return err
+		}
+		action := "staff.enable"
+		if disabled {
+			action = "staff.disable"
+		}
+		return appendAudit(ctx, tx, actor, action, "staff:"+id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("disable staff: %w", err)
@@ -397,14 +411,17 @@ func (db *DB) DeleteStaffSessions(ctx context.Context, staffID string) error {
 }
 
 // DisableTOTP removes an account's second factor and recovery codes (a
-// lost phone); accounts that need one set it up again at the next sign-in.
-func (db *DB) DisableTOTP(ctx context.Context, id string) error {
+// lost phone), audited in the same transaction; accounts that need one set
+// it up again at the next sign-in.
+func (db *DB) DisableTOTP(ctx context.Context, id, actor string) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE staff SET totp_secret = NULL, totp_enabled = ?, totp_last_step = 0 WHERE id = ?`, false, id); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE staff_id = ?`, id)
-		return err
+		if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE staff_id = ?`, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, actor, "staff.reset-second-factor", "staff:"+id, "")
 	})
 	if err != nil {
 		return fmt.Errorf("disable totp: %w", err)

@@ -99,7 +99,7 @@ func TestStaffAccountsAndSessions(t *testing.T) {
 		if _, err := db.Session(ctx, "t1"); err != nil {
 			t.Errorf("the session that changed the password was ended")
 		}
-		if err := db.SetStaffDisabled(ctx, a.ID, true); err != nil {
+		if err := db.SetStaffDisabled(ctx, a.ID, true, "test"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Session(ctx, "t1"); err == nil {

@@ -16,10 +16,10 @@ import (
 type UserStore interface {
 	StaffList(ctx context.Context) ([]staff.Account, error)
 	CreateStaff(ctx context.Context, email, name, passwordHash string, roles []staff.Role) (staff.Account, error)
-	SetStaffRoles(ctx context.Context, id string, roles []staff.Role) error
-	SetStaffDisabled(ctx context.Context, id string, disabled bool) error
+	SetStaffRoles(ctx context.Context, id string, roles []staff.Role, actor string) error
+	SetStaffDisabled(ctx context.Context, id string, disabled bool, actor string) error
 	SetPermission(ctx context.Context, id string, p staff.Permission, grant bool, actor string) error
-	DisableTOTP(ctx context.Context, id string) error
+	DisableTOTP(ctx context.Context, id, actor string) error
 	CreateAPIToken(ctx context.Context, staffID, tokenHash, name, createdBy string) error
 	APITokens(ctx context.Context, staffID string) ([]store.APIToken, error)
 	RevokeAPIToken(ctx context.Context, staffID, id, actor string) error
@@ -171,7 +171,7 @@ func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
 	if id == me.ID && action != "roles" && action != "events" {
 		return errs.E(errs.Forbidden, "error.staff_self")
 	}
-	detail := ""
+	// Each change is audited by the store in its own transaction.
 	var err error
 	switch action {
 	case "roles":
@@ -182,33 +182,19 @@ func (h *Handlers) userAction(w http.ResponseWriter, r *http.Request) error {
 		if id == me.ID && !slices.Contains(roles, staff.Admin) {
 			return errs.E(errs.Forbidden, "error.staff_self")
 		}
-		err = h.Users.SetStaffRoles(ctx, id, roles)
-		detail = strings.Join(r.PostForm["role"], ",")
+		err = h.Users.SetStaffRoles(ctx, id, roles, me.Email)
 	case "disable", "enable":
-		err = h.Users.SetStaffDisabled(ctx, id, action == "disable")
+		err = h.Users.SetStaffDisabled(ctx, id, action == "disable", me.Email)
 	case "grant-override", "revoke-override":
-		// SetPermission audits in its own transaction.
-		if err := h.Users.SetPermission(ctx, id, staff.ReferralOverride, action == "grant-override", me.Email); err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
-		return nil
+		err = h.Users.SetPermission(ctx, id, staff.ReferralOverride, action == "grant-override", me.Email)
 	case "events":
-		// SetStaffEvents audits in its own transaction.
-		if err := h.Users.SetStaffEvents(ctx, id, r.PostForm["event"], me.Email); err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
-		return nil
+		err = h.Users.SetStaffEvents(ctx, id, r.PostForm["event"], me.Email)
 	case "reset-second-factor":
-		err = h.Users.DisableTOTP(ctx, id)
+		err = h.Users.DisableTOTP(ctx, id, me.Email)
 	default:
 		return errs.E(errs.NotFound, "error.page_not_found")
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.Console.Audit(ctx, me.Email, "staff."+action, "staff:"+id, detail); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
