@@ -46,6 +46,7 @@ func (s *Server) registerRoutes() {
 	s.staffRoute("POST /console/events/{event}/stations", s.Web.AddStation(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/events/{event}/settings", s.Web.EventSettings(), staff.Admin, staff.Editor)
 	s.staffRoute("POST /console/stations/{station}/revoke", s.Web.RevokeStation(), staff.Admin, staff.Editor)
+	s.staffRoute("GET /console/overview", s.Web.Overviews(), staff.Admin, staff.Editor, staff.Analyst)
 	s.staffRoute("GET /console/events/{event}/overview", s.Web.EventOverview(), staff.Admin, staff.Editor, staff.Analyst)
 	s.staffRoute("GET /console/events/{event}/overview/stream", s.Web.EventOverviewStream(), staff.Admin, staff.Editor, staff.Analyst)
 	s.staffRoute("GET /console/moderation", s.Web.ModerationList(), staff.Editor)

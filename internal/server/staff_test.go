@@ -562,3 +562,19 @@ func TestSecondFactorCannotBeReplacedOrSkipped(t *testing.T) {
 		t.Errorf("newly made admin without a second factor = %d %s, want the TOTP set-up", res.StatusCode, res.Header.Get("Location"))
 	}
 }
+
+func TestAnalystFindsTheOverview(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	an := signIn(t, in, "an@x.example", staff.Analyst)
+	r := httptest.NewRequest("GET", "/console", nil)
+	r.AddCookie(an)
+	if page := body(t, do(t, h, r)); !strings.Contains(page, `href="/console/overview"`) || strings.Contains(page, `href="/console/events"`) {
+		t.Errorf("an analyst's console home lacks the overview tile, or offers event management")
+	}
+	r = httptest.NewRequest("GET", "/console/overview", nil)
+	r.AddCookie(an)
+	if page := body(t, do(t, h, r)); !strings.Contains(page, `href="/console/events/online/overview"`) {
+		t.Errorf("the overview list lacks the online event")
+	}
+}

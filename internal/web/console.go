@@ -244,6 +244,9 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 	if p.Account.HasAny(staff.Admin, staff.Editor) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/events", Title: p.L.T("console.events"), Text: p.L.T("console.events_text")})
 	}
+	if p.Account.HasAny(staff.Admin, staff.Editor, staff.Analyst) {
+		p.Tiles = append(p.Tiles, Door{URL: "/console/overview", Title: p.L.T("console.overviews"), Text: p.L.T("console.overviews_text")})
+	}
 	if p.Account.Has(staff.Editor) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/moderation", Title: p.L.T("console.moderation"), Text: p.L.T("console.moderation_text")})
@@ -355,6 +358,19 @@ func (h *Handlers) events(w http.ResponseWriter, r *http.Request) error {
 	h.render(w, r, http.StatusOK, "console_events", eventsPage{consolePage: h.consoleLayout(r, "console.events"), Events: list})
 	return nil
 }
+
+func (h *Handlers) overviews(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Console.Events(r.Context())
+	if err != nil {
+		return err
+	}
+	h.render(w, r, http.StatusOK, "console_overviews", eventsPage{consolePage: h.consoleLayout(r, "console.overviews"), Events: list})
+	return nil
+}
+
+// Overviews serves GET /console/overview: every event's live figures, one
+// link each (the way in for analysts, who do not manage events).
+func (h *Handlers) Overviews() http.Handler { return h.handle(h.overviews) }
 
 // Events serves GET /console/events.
 func (h *Handlers) Events() http.Handler { return h.handle(h.events) }

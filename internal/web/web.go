@@ -29,7 +29,7 @@ var templateFS embed.FS
 // pages lists every page template; each is parsed with the layout.
 var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
 	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit",
-	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview"}
+	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
