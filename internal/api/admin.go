@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -57,7 +56,7 @@ type stationJSON struct {
 func (h *Handlers) toStationJSON(s event.Station) stationJSON {
 	v := stationJSON{ID: s.ID, EventID: s.EventID, Kind: string(s.Kind), Name: s.Name, CreatedAt: s.CreatedAt, RevokedAt: s.RevokedAt}
 	if !s.Revoked() {
-		v.SetupURL = h.BaseURL + "/station/setup?token=" + url.QueryEscape(h.Devices.Signer.SetupToken(s.ID))
+		v.SetupURL = h.Devices.Signer.SetupLink(h.BaseURL, s.ID)
 	}
 	return v
 }

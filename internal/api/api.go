@@ -21,6 +21,7 @@ import (
 	"github.com/notalone/notalone/internal/metrics"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/staff"
+	"github.com/notalone/notalone/internal/web"
 )
 
 // Handlers serves the JSON API.
@@ -42,9 +43,6 @@ type Handlers struct {
 	BaseURL          string
 	Hasher           staff.Hasher
 	ContentPublished func(context.Context) error
-	// StationCookie is the name of the device binding cookie (set by the
-	// HTML side when a device is bound).
-	StationCookie string
 }
 
 type errorBody struct {
@@ -170,11 +168,7 @@ type deviceResponse struct {
 // device resolves the station binding of the requesting device: the only
 // source of a record's event and station.
 func (h *Handlers) device(r *http.Request) (event.Device, error) {
-	v := ""
-	if c, err := r.Cookie(h.StationCookie); err == nil {
-		v = c.Value
-	}
-	return h.Devices.Resolve(r.Context(), v)
+	return web.DeviceOf(r.Context(), h.Devices, r)
 }
 
 func (h *Handlers) deviceInfo(w http.ResponseWriter, r *http.Request) error {

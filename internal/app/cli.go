@@ -489,7 +489,7 @@ func stationCmd(ctx context.Context, args []string, env Env) error {
 	}
 	signer := event.NewSigner(key)
 	link := func(st event.Station) string {
-		return s.BaseURL + "/station/setup?token=" + signer.SetupToken(st.ID)
+		return signer.SetupLink(s.BaseURL, st.ID)
 	}
 	switch args[0] {
 	case "add":

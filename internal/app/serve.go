@@ -144,7 +144,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	reg.Gauges(dbGauges(in.DB))
 	in.Server = server.New(server.Deps{
 		Web:           webH,
-		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log, StationCookie: web.StationCookie},
+		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,12 @@ func (s *Signer) mac(purpose, payload string) string {
 // SetupToken is the secret part of a station's setup link.
 func (s *Signer) SetupToken(stationID string) string {
 	return stationID + "." + s.mac(purposeSetup, stationID)
+}
+
+// SetupLink is the address that binds a device to a station, on the
+// server's address for devices (baseURL, without a trailing slash).
+func (s *Signer) SetupLink(baseURL, stationID string) string {
+	return baseURL + "/station/setup?token=" + url.QueryEscape(s.SetupToken(stationID))
 }
 
 // ParseSetupToken returns the station a setup token was made for.

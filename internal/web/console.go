@@ -445,7 +445,7 @@ func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status in
 	for _, s := range list {
 		vm := stationVM{Station: s, KindName: p.L.T("station.kind." + string(s.Kind))}
 		if !s.Revoked() {
-			vm.SetupURL = h.BaseURL + "/station/setup?token=" + url.QueryEscape(h.Devices.Signer.SetupToken(s.ID))
+			vm.SetupURL = h.Devices.Signer.SetupLink(h.BaseURL, s.ID)
 			if vm.QR, err = qrSVG(vm.SetupURL); err != nil {
 				return err
 			}

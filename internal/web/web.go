@@ -303,11 +303,17 @@ func (h *Handlers) Help() http.Handler { return h.handle(h.help) }
 
 // device resolves the station binding of the requesting device.
 func (h *Handlers) device(ctx context.Context, r *http.Request) (event.Device, error) {
+	return DeviceOf(ctx, h.Devices, r)
+}
+
+// DeviceOf resolves the station binding cookie of r: the one source of the
+// event and station of what a request records (pages and API alike).
+func DeviceOf(ctx context.Context, devices *event.Devices, r *http.Request) (event.Device, error) {
 	v := ""
 	if c, err := r.Cookie(StationCookie); err == nil {
 		v = c.Value
 	}
-	return h.Devices.Resolve(ctx, v)
+	return devices.Resolve(ctx, v)
 }
 
 // isSecure says whether cookies for r may be marked Secure.
