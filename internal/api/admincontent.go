@@ -173,36 +173,15 @@ func (h *Handlers) adminCreateStaff(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	email, err := staff.NormalizeEmail(req.Email)
+	na, err := staff.PrepareAccount(req.Email, req.Name, req.Roles, req.Password)
 	if err != nil {
 		return err
 	}
-	if req.Name == "" {
-		req.Name = email
-	}
-	name, err := staff.ValidateDisplayName(req.Name)
+	hash, err := h.Hasher.Hash(na.Password)
 	if err != nil {
 		return err
 	}
-	var roles []staff.Role
-	for _, s := range req.Roles {
-		role, err := staff.ParseRole(s)
-		if err != nil {
-			return err
-		}
-		roles = append(roles, role)
-	}
-	if len(roles) == 0 {
-		return errs.Field("roles", "error.staff_role")
-	}
-	if err := staff.CheckPassword(req.Password, email); err != nil {
-		return err
-	}
-	hash, err := h.Hasher.Hash(req.Password)
-	if err != nil {
-		return err
-	}
-	a, err := h.Content.CreateStaff(r.Context(), email, name, hash, roles)
+	a, err := h.Content.CreateStaff(r.Context(), na.Email, na.Name, hash, na.Roles)
 	if err != nil {
 		return err
 	}

@@ -139,49 +139,29 @@ func userCmd(ctx context.Context, args []string, env Env) error {
 }
 
 func userAdd(ctx context.Context, db *store.DB, env Env, email, name, roleList string) error {
-	addr, err := staff.NormalizeEmail(email)
-	if err != nil {
-		return describe(err)
-	}
-	if name == "" {
-		name, _, _ = strings.Cut(addr, "@")
-	}
-	if name, err = staff.ValidateDisplayName(name); err != nil {
-		return describe(err)
-	}
-	var roles []staff.Role
-	for _, r := range strings.Split(roleList, ",") {
-		if strings.TrimSpace(r) == "" {
-			continue
-		}
-		role, err := staff.ParseRole(r)
-		if err != nil {
-			return describe(err)
-		}
-		roles = append(roles, role)
-	}
-	if len(roles) == 0 {
+	if strings.TrimSpace(roleList) == "" {
 		return fmt.Errorf("%w: give at least one --role", ErrUsage)
 	}
 	pw, err := readPassword(env)
 	if err != nil {
 		return err
 	}
-	if err := staff.CheckPassword(pw, addr); err != nil {
+	na, err := staff.PrepareAccount(email, name, strings.Split(roleList, ","), pw)
+	if err != nil {
 		return describe(err)
 	}
-	hash, err := staff.DefaultArgon2.Hash(pw)
+	hash, err := staff.DefaultArgon2.Hash(na.Password)
 	if err != nil {
 		return err
 	}
-	a, err := db.CreateStaff(ctx, addr, name, hash, roles)
+	a, err := db.CreateStaff(ctx, na.Email, na.Name, hash, na.Roles)
 	if err != nil {
 		return describe(err)
 	}
 	if err := db.Audit(ctx, "cli", "staff.add", "staff:"+a.ID, roleList); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s added with roles %s", addr, roleList)
+	fmt.Fprintf(env.Stdout, "%s added with roles %s", na.Email, roleList)
 	if a.NeedsSecondFactor() {
 		fmt.Fprint(env.Stdout, "; they set up their second factor at the first sign-in")
 	}

@@ -117,3 +117,46 @@ type Session struct {
 	LastSeenAt   time.Time
 	ExpiresAt    time.Time
 }
+
+// NewAccount is an account ready to be created: every field checked.
+type NewAccount struct {
+	Email, Name string
+	Roles       []Role
+	Password    string
+}
+
+// PrepareAccount checks what creating an account needs, the same way for
+// the command line, the console and the API: a valid email, a display name
+// (the part of the email before @ when none is given), at least one known
+// role, and a password that passes CheckPassword.
+func PrepareAccount(email, name string, roles []string, password string) (NewAccount, error) {
+	var a NewAccount
+	var err error
+	if a.Email, err = NormalizeEmail(email); err != nil {
+		return NewAccount{}, err
+	}
+	if strings.TrimSpace(name) == "" {
+		name, _, _ = strings.Cut(a.Email, "@")
+	}
+	if a.Name, err = ValidateDisplayName(name); err != nil {
+		return NewAccount{}, err
+	}
+	for _, s := range roles {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		r, err := ParseRole(s)
+		if err != nil {
+			return NewAccount{}, err
+		}
+		a.Roles = append(a.Roles, r)
+	}
+	if len(a.Roles) == 0 {
+		return NewAccount{}, errs.Field("role", "error.staff_role")
+	}
+	if err := CheckPassword(password, a.Email); err != nil {
+		return NewAccount{}, err
+	}
+	a.Password = password
+	return a, nil
+}

@@ -327,3 +327,25 @@ func TestSecondFactorAndSessions(t *testing.T) {
 		t.Errorf("audit = %v", fs.audit)
 	}
 }
+
+func TestPrepareAccount(t *testing.T) {
+	a, err := PrepareAccount(" Minh.Anh@X.example ", "", []string{"editor", " ", "desk"}, "correct horse battery staple")
+	if err != nil || a.Email != "minh.anh@x.example" || a.Name != "minh.anh" || len(a.Roles) != 2 {
+		t.Errorf("PrepareAccount = %+v, %v", a, err)
+	}
+	for _, tt := range []struct {
+		email, name string
+		roles       []string
+		pw, field   string
+	}{
+		{"not an email", "", []string{"editor"}, "correct horse battery staple", "email"},
+		{"a@x.example", "", nil, "correct horse battery staple", "role"},
+		{"a@x.example", "", []string{"king"}, "correct horse battery staple", "role"},
+		{"a@x.example", "", []string{"editor"}, "short", "password"},
+		{"a@x.example", string(make([]byte, 0)) + "\x01", []string{"editor"}, "correct horse battery staple", "display_name"},
+	} {
+		if _, err := PrepareAccount(tt.email, tt.name, tt.roles, tt.pw); errs.As(err).Field != tt.field {
+			t.Errorf("PrepareAccount(%q, %q, %v) = %v, want a problem with %s", tt.email, tt.name, tt.roles, err, tt.field)
+		}
+	}
+}

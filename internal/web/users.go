@@ -104,25 +104,14 @@ func (h *Handlers) addUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	f := r.PostForm
-	email, emailErr := staff.NormalizeEmail(f.Get("email"))
-	name := f.Get("name")
-	if name == "" {
-		name, _, _ = strings.Cut(email, "@")
-	}
-	name, nameErr := staff.ValidateDisplayName(name)
-	roles, rolesErr := formRoles(r)
-	pwErr := staff.CheckPassword(f.Get("password"), email)
-	err := errorsFirst(emailErr, nameErr, rolesErr, pwErr)
-	if err == nil && len(roles) == 0 {
-		err = errs.Field("role", "error.staff_role")
-	}
+	na, err := staff.PrepareAccount(f.Get("email"), f.Get("name"), f["role"], f.Get("password"))
 	var a staff.Account
 	if err == nil {
 		var hash string
-		if hash, err = h.Auth.Hasher.Hash(f.Get("password")); err != nil {
+		if hash, err = h.Auth.Hasher.Hash(na.Password); err != nil {
 			return err
 		}
-		a, err = h.Users.CreateStaff(ctx, email, name, hash, roles)
+		a, err = h.Users.CreateStaff(ctx, na.Email, na.Name, hash, na.Roles)
 	}
 	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
 		p, perr := h.usersPage(r)
@@ -130,8 +119,8 @@ func (h *Handlers) addUser(w http.ResponseWriter, r *http.Request) error {
 			return perr
 		}
 		p.Form.Email, p.Form.Name = f.Get("email"), f.Get("name")
-		for _, role := range roles {
-			p.FormRoles[role] = true
+		for _, role := range f["role"] {
+			p.FormRoles[staff.Role(role)] = true
 		}
 		p.Error = p.L.T(errs.As(err).MessageKey())
 		h.render(w, r, errs.Status(errs.CodeOf(err)), "console_users", p)
@@ -144,15 +133,6 @@ func (h *Handlers) addUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
-	return nil
-}
-
-func errorsFirst(list ...error) error {
-	for _, err := range list {
-		if err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
