@@ -102,24 +102,22 @@ func (h *Handlers) AdminEventStats() http.Handler { return h.handle(h.adminEvent
 // AdminPackStore is what moving content packs through the API needs.
 type AdminPackStore interface {
 	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (store.ImportReport, error)
+	Bank(ctx context.Context) (*quiz.Bank, error)
 }
 
 func (h *Handlers) adminPackExport(w http.ResponseWriter, r *http.Request) error {
-	bank := h.Play.Bank()
-	var items []quiz.Item
-	for _, it := range bank.AllItems() {
-		items = append(items, *it)
-	}
-	var quizzes []quiz.Quiz
-	for _, q := range bank.Quizzes() {
-		quizzes = append(quizzes, *q)
-	}
-	data, err := content.Export(items, quizzes, h.Hotlines)
+	// The database, not this instance's bank: the source every instance
+	// reloads from.
+	ctx := r.Context()
+	bank, err := h.Packs.Bank(ctx)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	if err := h.Admin.Audit(ctx, web.AccountFrom(ctx).Email, "content.export", "content-pack", fmt.Sprintf("%d items, %d quizzes (api)", len(items), len(quizzes))); err != nil {
+	data, items, quizzes, err := content.ExportBank(bank, h.Hotlines)
+	if err != nil {
+		return err
+	}
+	if err := h.Admin.Audit(ctx, web.AccountFrom(ctx).Email, "content.export", "content-pack", fmt.Sprintf("%d items, %d quizzes (api)", items, quizzes)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")

@@ -60,6 +60,22 @@ type hotlineOut struct {
 // one items/<topic>.yaml per first topic, items sorted by id. The same
 // content always gives the same bytes. Every file is checked to read back
 // exactly as written before it goes into the archive.
+// ExportBank exports every item and quiz of a bank, with the hotlines, and
+// says how many items and quizzes it holds: the export the console and the
+// API both serve.
+func ExportBank(bank *quiz.Bank, hotlines Hotlines) (data []byte, items, quizzes int, err error) {
+	var its []quiz.Item
+	for _, it := range bank.AllItems() {
+		its = append(its, *it)
+	}
+	var qs []quiz.Quiz
+	for _, q := range bank.Quizzes() {
+		qs = append(qs, *q)
+	}
+	data, err = Export(its, qs, hotlines)
+	return data, len(its), len(qs), err
+}
+
 func Export(items []quiz.Item, quizzes []quiz.Quiz, hotlines Hotlines) ([]byte, error) {
 	h := hotlinesOut{Resources: hotlines.Resources}
 	for _, x := range hotlines.Hotlines {

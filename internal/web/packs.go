@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/notalone/notalone/internal/content"
-	"github.com/notalone/notalone/internal/quiz"
 )
 
 // MaxPackUpload caps the body of a content-pack upload, form included.
@@ -64,20 +63,12 @@ func (h *Handlers) packExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var items []quiz.Item
-	for _, it := range bank.AllItems() {
-		items = append(items, *it)
-	}
-	var quizzes []quiz.Quiz
-	for _, q := range bank.Quizzes() {
-		quizzes = append(quizzes, *q)
-	}
-	data, err := content.Export(items, quizzes, h.Content.Hotlines)
+	data, items, quizzes, err := content.ExportBank(bank, h.Content.Hotlines)
 	if err != nil {
 		return err
 	}
 	if err := h.Console.Audit(ctx, account(ctx).Email, "content.export", "content-pack",
-		fmt.Sprintf("%d items, %d quizzes", len(items), len(quizzes))); err != nil {
+		fmt.Sprintf("%d items, %d quizzes", items, quizzes)); err != nil {
 		return err
 	}
 	name := "notalone-content-" + time.Now().UTC().Format("2006-01-02") + ".zip"
