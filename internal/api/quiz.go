@@ -117,6 +117,11 @@ func requestLang(r *http.Request, fallback i18n.Lang) i18n.Lang {
 	return i18n.LangFrom(r.Context())
 }
 
+func summary(bank *quiz.Bank, q *quiz.Quiz, l i18n.Lang) quizSummary {
+	return quizSummary{ID: q.ID, Title: q.Title.In(l), Description: q.Description.In(l),
+		ItemCount: q.ItemCount(), AgeBands: q.Ages, Topics: bank.Topics(q)}
+}
+
 func (h *Handlers) quizzes(w http.ResponseWriter, r *http.Request) error {
 	l := requestLang(r, "")
 	bank := h.Play.Bank()
@@ -124,8 +129,7 @@ func (h *Handlers) quizzes(w http.ResponseWriter, r *http.Request) error {
 		Quizzes []quizSummary `json:"quizzes"`
 	}{Quizzes: []quizSummary{}}
 	for _, q := range bank.Quizzes() {
-		out.Quizzes = append(out.Quizzes, quizSummary{ID: q.ID, Title: q.Title.In(l), Description: q.Description.In(l),
-			ItemCount: q.ItemCount(), AgeBands: q.Ages, Topics: bank.Topics(q)})
+		out.Quizzes = append(out.Quizzes, summary(bank, q, l))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -145,8 +149,7 @@ func (h *Handlers) quiz(w http.ResponseWriter, r *http.Request) error {
 		quizSummary
 		Draw  int        `json:"draw,omitempty"`
 		Items []itemView `json:"items"`
-	}{quizSummary: quizSummary{ID: q.ID, Title: q.Title.In(l), Description: q.Description.In(l),
-		ItemCount: q.ItemCount(), AgeBands: q.Ages, Topics: bank.Topics(q)}}
+	}{quizSummary: summary(bank, q, l)}
 	if len(q.Pool) > 0 {
 		out.Draw = q.Draw
 	}

@@ -266,6 +266,19 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// exec1 runs one write statement in its own transaction; op names it in
+// the error.
+func (db *DB) exec1(ctx context.Context, op, q string, args ...any) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, q, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	s, err := db.prepared(ctx, &db.readStmts, db.read, q)
 	if err != nil {

@@ -247,15 +247,8 @@ func (db *DB) Secret(ctx context.Context, name string, n int) ([]byte, error) {
 
 // Heartbeat records that an instance is alive.
 func (db *DB) Heartbeat(ctx context.Context, instanceID, version string, startedAt time.Time) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO instances (id, version, started_at, seen_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, instanceID, version, startedAt.UTC(), tx.Now)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("heartbeat: %w", err)
-	}
-	return nil
+	return db.exec1(ctx, "heartbeat", `INSERT INTO instances (id, version, started_at, seen_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, instanceID, version, startedAt.UTC(), db.Now().UTC())
 }
 
 // Instance is one running (or recently running) server process.

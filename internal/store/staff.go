@@ -269,14 +269,7 @@ func (db *DB) CountLoginFailure(ctx context.Context, id string, now time.Time, l
 
 // ResetLoginFailures clears the failure count after a successful sign-in.
 func (db *DB) ResetLoginFailures(ctx context.Context, id string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("login reset: %w", err)
-	}
-	return nil
+	return db.exec1(ctx, "login reset", `UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
 }
 
 // EnableTOTP stores a verified secret and the account's new recovery codes
@@ -375,39 +368,18 @@ func (db *DB) Session(ctx context.Context, tokenHash string) (staff.Session, err
 
 // TouchSession records activity on a session.
 func (db *DB) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, at.UTC(), tokenHash)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("touch session: %w", err)
-	}
-	return nil
+	return db.exec1(ctx, "touch session", `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, at.UTC(), tokenHash)
 }
 
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete session: %w", err)
-	}
-	return nil
+	return db.exec1(ctx, "delete session", `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 }
 
 // DeleteStaffSessions ends every session of an account ("sign out
 // everywhere").
 func (db *DB) DeleteStaffSessions(ctx context.Context, staffID string) error {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = ?`, staffID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete sessions: %w", err)
-	}
-	return nil
+	return db.exec1(ctx, "delete sessions", `DELETE FROM sessions WHERE staff_id = ?`, staffID)
 }
 
 // DisableTOTP removes an account's second factor and recovery codes (a
