@@ -6,34 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/notalone/notalone/internal/app"
 	"github.com/notalone/notalone/internal/apptest"
-	"github.com/notalone/notalone/internal/store"
-	"github.com/notalone/notalone/internal/testenv"
 )
-
-func migrate(ctx context.Context, url string) error {
-	db, err := store.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	return err
-}
 
 // TestTwoInstancesOnPostgreSQL starts two serve instances on one PostgreSQL
 // database and shows a live event published on one reaching a subscriber
 // on the other.
 func TestTwoInstancesOnPostgreSQL(t *testing.T) {
-	url := testenv.PostgresDB(t, migrate)
-	var instances []*app.Instance
-	for range 2 {
-		s := apptest.Settings(t)
-		s.DB = url
-		in, _ := apptest.Start(t, s)
-		instances = append(instances, in)
-	}
+	instances := apptest.StartCluster(t, 2)
 	a, b := instances[0], instances[1]
 	for _, in := range instances {
 		res, err := http.Get(in.URL + "/readyz")

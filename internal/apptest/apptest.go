@@ -12,6 +12,8 @@ import (
 
 	"github.com/notalone/notalone/internal/app"
 	"github.com/notalone/notalone/internal/staff"
+	"github.com/notalone/notalone/internal/store/storetest"
+	"github.com/notalone/notalone/internal/testenv"
 )
 
 // Log collects an instance's log output so tests can check what is (and is
@@ -66,4 +68,20 @@ func Start(tb testing.TB, s app.Settings) (*app.Instance, *Log) {
 func MustStart(tb testing.TB) (*app.Instance, *Log) {
 	tb.Helper()
 	return Start(tb, Settings(tb))
+}
+
+// StartCluster starts n instances on one fresh PostgreSQL database, as a
+// deployment behind a load balancer runs them (skipped, or failed in CI,
+// without NOTALONE_TEST_POSTGRES).
+func StartCluster(tb testing.TB, n int) []*app.Instance {
+	tb.Helper()
+	url := testenv.PostgresDB(tb, storetest.Prepare)
+	var out []*app.Instance
+	for range n {
+		s := Settings(tb)
+		s.DB = url
+		in, _ := Start(tb, s)
+		out = append(out, in)
+	}
+	return out
 }

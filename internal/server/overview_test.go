@@ -17,8 +17,6 @@ import (
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/staff"
-	"github.com/notalone/notalone/internal/store/storetest"
-	"github.com/notalone/notalone/internal/testenv"
 	"github.com/notalone/notalone/internal/web"
 )
 
@@ -328,14 +326,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 // TestEventOverviewAcrossInstances: an answer on one instance reaches an
 // overview open on another (PostgreSQL LISTEN/NOTIFY).
 func TestEventOverviewAcrossInstances(t *testing.T) {
-	url := testenv.PostgresDB(t, storetest.Prepare)
-	var instances []*app.Instance
-	for range 2 {
-		s := apptest.Settings(t)
-		s.DB = url
-		in, _ := apptest.Start(t, s)
-		instances = append(instances, in)
-	}
+	instances := apptest.StartCluster(t, 2)
 	a, b := instances[0], instances[1]
 	c := signIn(t, b, "an@x.example", staff.Analyst)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
