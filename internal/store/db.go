@@ -279,6 +279,25 @@ func (db *DB) exec1(ctx context.Context, op, q string, args ...any) error {
 	return nil
 }
 
+// execChanged runs one conditional write in its own transaction and
+// reports whether it changed a row: how a one-time thing is used once.
+func (db *DB) execChanged(ctx context.Context, op, q string, args ...any) (bool, error) {
+	var changed bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		changed = n > 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	return changed, nil
+}
+
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	s, err := db.prepared(ctx, &db.readStmts, db.read, q)
 	if err != nil {

@@ -304,38 +304,13 @@ func (db *DB) EnableTOTP(ctx context.Context, id string, secret []byte, step int
 // UseTOTPStep records the time step of an accepted code; it fails (false)
 // when that step or a later one was used already, so a code works once.
 func (db *DB) UseTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
-	var ok bool
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, id, step)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		ok = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("use totp: %w", err)
-	}
-	return ok, nil
+	return db.execChanged(ctx, "use totp", `UPDATE staff SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, id, step)
 }
 
 // UseRecoveryCode spends a recovery code; false when unknown or used.
 func (db *DB) UseRecoveryCode(ctx context.Context, id, hash string) (bool, error) {
-	var ok bool
-	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL`, tx.Now, id, hash)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		ok = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("use recovery code: %w", err)
-	}
-	return ok, nil
+	return db.execChanged(ctx, "use recovery code", `UPDATE recovery_codes SET used_at = ? WHERE staff_id = ? AND code_hash = ? AND used_at IS NULL`,
+		db.Now().UTC(), id, hash)
 }
 
 // CreateSession stores a new session.
