@@ -65,7 +65,13 @@ func TestLoadPacks(t *testing.T) {
 		}
 		// An editor changes the item in the console; then the pack changes
 		// too: the editor's version stays and the conflict is recorded once.
-		if err := db.MarkEditedInConsole(ctx, "items", "q1", `{"id":"q1","type":"single","prompt":{"vi":"bản của biên tập viên","en":"editor"}}`); err != nil {
+		edited := items[0]
+		edited.Prompt = quiz.Text{VI: "bản của biên tập viên", EN: "editor"}
+		v, err := db.SaveItemDraft(ctx, edited, "ed@x.example", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PublishItemVersion(ctx, "q1", v.Version, "ed@x.example"); err != nil {
 			t.Fatal(err)
 		}
 		items[0].Prompt.VI = "bản mới của gói"
