@@ -12,6 +12,7 @@ import (
 
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/store"
 	"github.com/notalone/notalone/internal/web"
@@ -101,8 +102,9 @@ func (h *Handlers) AdminEventStats() http.Handler { return h.handle(h.adminEvent
 
 // AdminPackStore is what moving content packs through the API needs.
 type AdminPackStore interface {
-	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (store.ImportReport, error)
+	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, options []pledge.Option, author string) (store.ImportReport, error)
 	Bank(ctx context.Context) (*quiz.Bank, error)
+	PledgeOptions(ctx context.Context) ([]pledge.Option, error)
 }
 
 func (h *Handlers) adminPackExport(w http.ResponseWriter, r *http.Request) error {
@@ -113,7 +115,11 @@ func (h *Handlers) adminPackExport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	data, items, quizzes, err := content.ExportBank(bank, h.Hotlines)
+	options, err := h.Packs.PledgeOptions(ctx)
+	if err != nil {
+		return err
+	}
+	data, items, quizzes, err := content.ExportBank(bank, h.Hotlines, options)
 	if err != nil {
 		return err
 	}
@@ -150,7 +156,7 @@ func (h *Handlers) adminPackImport(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ctx := r.Context()
-	rep, err := h.Packs.ImportPack(ctx, pack.Items, pack.Quizzes, web.AccountFrom(ctx).Email)
+	rep, err := h.Packs.ImportPack(ctx, pack.Items, pack.Quizzes, pack.PledgeOptions, web.AccountFrom(ctx).Email)
 	if err != nil {
 		return err
 	}

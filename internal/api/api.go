@@ -43,6 +43,9 @@ type Handlers struct {
 	BaseURL          string
 	Hasher           staff.Hasher
 	ContentPublished func(context.Context) error
+	// Pledges makes pledges (shared with the pages); Vouchers redeems.
+	Pledges  *web.Pledges
+	Vouchers web.DeskStore
 }
 
 type errorBody struct {

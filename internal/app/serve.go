@@ -3,8 +3,12 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +30,7 @@ import (
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/ratelimit"
 	"github.com/notalone/notalone/internal/server"
+	"github.com/notalone/notalone/internal/souvenir"
 	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
 	"github.com/notalone/notalone/internal/web"
@@ -48,6 +53,7 @@ type Instance struct {
 
 	log     *slog.Logger
 	play    *quiz.Play
+	pledges *web.Pledges
 	httpSrv *http.Server
 	metrics *http.Server
 	lock    *dirLock
@@ -91,7 +97,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err != nil {
 		return nil, fmt.Errorf("content packs: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	rep, err := in.DB.LoadPacks(ctx, bundle.Items, bundle.Quizzes)
+	rep, err := in.DB.LoadPacks(ctx, bundle.Items, bundle.Quizzes, bundle.PledgeOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -133,23 +139,34 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	// second per event leave this instance, however busy play is).
 	play.Notify = (&web.ActivityNotifier{Publish: in.Broker.Publish, Every: 250 * time.Millisecond, Log: log}).Notify
 	in.play = play
+	signer, err := badgeSigner(ctx, s, in.DB)
+	if err != nil {
+		return nil, err
+	}
+	in.pledges = &web.Pledges{Store: in.DB, Publish: in.Broker.Publish, Catalog: cat, PublicURL: s.PublicURL,
+		Signer: souvenir.Signer{Key: signer}, KeyID: keyID(&signer.PublicKey), IssuerEmail: s.IssuerEmail, Log: log}
+	if err := in.reloadBank(ctx); err != nil {
+		return nil, err
+	}
 	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
 		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log,
-		Moderation: in.DB, Overview: in.DB, Live: in.Broker})
+		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB})
 	if err != nil {
 		return nil, err
 	}
 	reg := metrics.New()
 	reg.Gauges(dbGauges(in.DB))
 	in.Server = server.New(server.Deps{
-		Web:           webH,
-		API:           &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log},
+		Web: webH,
+		API: &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log,
+			Pledges: in.pledges, Vouchers: in.DB},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,
 		PublicWrites:  ratelimit.New(5, 100, nil), // a class behind one school address starts 100 games at once
 		Logins:        ratelimit.New(0.2, 10, nil),
+		Redemptions:   ratelimit.New(2, 30, nil),
 		Auth:          auth,
 		Ready:         in.DB.Ping,
 		MetricsOnMain: s.MetricsAddr == "",
@@ -292,13 +309,71 @@ func (in *Instance) contentPublished(ctx context.Context) error {
 	return nil
 }
 
+// reloadBank loads the published quiz bank and pledge options.
 func (in *Instance) reloadBank(ctx context.Context) error {
 	bank, err := in.DB.Bank(ctx)
 	if err != nil {
 		return err
 	}
+	options, err := in.DB.PledgeOptions(ctx)
+	if err != nil {
+		return err
+	}
 	in.play.SetBank(bank)
+	in.pledges.SetOptions(options)
 	return nil
+}
+
+// badgeSigner is the key that signs souvenir badges: the test's, the
+// --badge-key file, or the one kept in the database (made on first start).
+func badgeSigner(ctx context.Context, s Settings, db *store.DB) (*rsa.PrivateKey, error) {
+	if s.BadgeSigner != nil {
+		return s.BadgeSigner, nil
+	}
+	var der []byte
+	if s.BadgeKey != "" {
+		b, err := os.ReadFile(s.BadgeKey)
+		if err != nil {
+			return nil, fmt.Errorf("badge key: %w", err)
+		}
+		blk, _ := pem.Decode(b)
+		if blk == nil {
+			return nil, fmt.Errorf("badge key %s: not a PEM file", s.BadgeKey)
+		}
+		der = blk.Bytes
+	} else {
+		var err error
+		der, err = db.GeneratedSecret(ctx, "badge-signing-key", func() ([]byte, error) {
+			k, err := souvenir.NewKey()
+			if err != nil {
+				return nil, err
+			}
+			return x509.MarshalPKCS8PrivateKey(k)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	key, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		if k1, err1 := x509.ParsePKCS1PrivateKey(der); err1 == nil {
+			return k1, nil
+		}
+		return nil, fmt.Errorf("badge key: %w", err)
+	}
+	rk, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("badge key: not an RSA key (Open Badges 2.0 signs with RS256)")
+	}
+	return rk, nil
+}
+
+// keyID names a public key in its URL: a hash of it, so a new key gets a
+// new URL and badges signed with the old one still find theirs.
+func keyID(pub *rsa.PublicKey) string {
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:8])
 }
 
 // followContent reloads the bank whenever any instance publishes content,

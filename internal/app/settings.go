@@ -1,8 +1,10 @@
 package app
 
 import (
+	"crypto/rsa"
 	"flag"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -27,10 +29,16 @@ type Settings struct {
 	TLSSelfSigned  bool
 	LogFormat      string
 	LogLevel       string
+	BadgeKey       string
+	IssuerEmail    string
 
 	// PasswordHasher hashes staff passwords; nil means argon2id with the
 	// production parameters. Tests set cheap ones.
 	PasswordHasher staff.Hasher
+	// BadgeSigner signs souvenir badges; nil means the --badge-key file,
+	// or the key kept in the database. Tests share one key (making an
+	// RSA key takes a while).
+	BadgeSigner *rsa.PrivateKey
 
 	proxies client.Proxies
 }
@@ -56,6 +64,8 @@ func (s *Settings) table() []setting {
 		{"tls-self-signed", "NOTALONE_TLS_SELF_SIGNED", "false", "serve HTTPS with a self-signed certificate generated in the data dir (an event LAN without a proxy: browsers allow the camera only over HTTPS)", nil, &s.TLSSelfSigned},
 		{"log-format", "NOTALONE_LOG_FORMAT", "text", "log format: text or json", &s.LogFormat, nil},
 		{"log-level", "NOTALONE_LOG_LEVEL", "info", "log level: debug, info, warn or error", &s.LogLevel, nil},
+		{"issuer-email", "NOTALONE_ISSUER_EMAIL", "", "contact address of the campaign, published as the souvenir badges' issuer (default: badges@ and the host of the public URL)", &s.IssuerEmail, nil},
+		{"badge-key", "NOTALONE_BADGE_KEY", "", "PEM file of the RSA key that signs souvenir badges; give an organisation's event machines and its public server the same file, so badges made offline verify there (default: a key made once and kept in the database)", &s.BadgeKey, nil},
 	}
 }
 
@@ -118,6 +128,12 @@ func (s *Settings) Resolve() error {
 			return fmt.Errorf("%s %q: must be an http:// or https:// address", v.name, *v.url)
 		}
 		*v.url = strings.TrimRight(*v.url, "/")
+	}
+	if s.IssuerEmail == "" {
+		u, _ := url.Parse(s.PublicURL)
+		s.IssuerEmail = "badges@" + u.Hostname()
+	} else if _, err := mail.ParseAddress(s.IssuerEmail); err != nil || strings.ContainsAny(s.IssuerEmail, "<> ") {
+		return fmt.Errorf("issuer email %q: not an email address", s.IssuerEmail)
 	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return fmt.Errorf("TLS: give both --tls-cert and --tls-key, or neither")

@@ -5,6 +5,8 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"sync"
@@ -42,8 +44,16 @@ var CheapHasher = staff.Argon2{Time: 1, Memory: 64, Threads: 1}
 // Settings returns settings for a throwaway SQLite instance; edit them
 // before passing them to Start.
 func Settings(tb testing.TB) app.Settings {
-	return app.Settings{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), LogFormat: "text", LogLevel: "info", PasswordHasher: CheapHasher}
+	key, err := badgeKey()
+	if err != nil {
+		tb.Fatalf("badge key: %v", err)
+	}
+	return app.Settings{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), LogFormat: "text", LogLevel: "info", PasswordHasher: CheapHasher, BadgeSigner: key}
 }
+
+// badgeKey is one badge-signing key for every test instance: making an
+// RSA key takes long enough to slow a suite that starts many.
+var badgeKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // Start resolves s, starts an instance and stops it when the test ends.
 func Start(tb testing.TB, s app.Settings) (*app.Instance, *Log) {

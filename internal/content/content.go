@@ -15,6 +15,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 	"golang.org/x/text/unicode/norm"
 )
@@ -56,9 +57,10 @@ type Text = i18n.Text
 
 // Bundle is every pack, validated.
 type Bundle struct {
-	Hotlines Hotlines
-	Items    []quiz.Item
-	Quizzes  []quiz.Quiz
+	Hotlines      Hotlines
+	Items         []quiz.Item
+	Quizzes       []quiz.Quiz
+	PledgeOptions []pledge.Option
 }
 
 // checker collects problems for one file.
@@ -170,6 +172,7 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	known := map[string]func(string) Problems{
 		"hotlines.yaml": func(f string) Problems { return loadHotlines(fsys, f, &b.Hotlines) },
 		"quizzes.yaml":  func(f string) Problems { return loadQuizzes(fsys, f, byID, &b.Quizzes) },
+		"pledge.yaml":   func(f string) Problems { return loadPledge(fsys, f, &b.PledgeOptions) },
 	}
 	sort.Strings(files)
 	for _, f := range files {

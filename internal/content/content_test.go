@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -32,11 +33,22 @@ const goodHotline = `hotlines:
     source: Decree 56/2017/ND-CP
 `
 
+// goodPledge is a valid pledge.yaml with the fewest options allowed.
+var goodPledge = func() string {
+	var b strings.Builder
+	b.WriteString("options:\n")
+	for i := range minPledgeOptions {
+		fmt.Fprintf(&b, "  - id: act-%d\n    text: {vi: Việc số %d, en: Action %d}\n", i, i, i)
+	}
+	return b.String()
+}()
+
 // packs builds a bundle of files on top of a minimal valid one.
 func packs(files map[string]string) fstest.MapFS {
 	fsys := fstest.MapFS{
 		"hotlines.yaml":   {Data: []byte(goodHotline)},
 		"quizzes.yaml":    {Data: []byte("quizzes: []\n")},
+		"pledge.yaml":     {Data: []byte(goodPledge)},
 		"items/base.yaml": {Data: []byte(goodSingle)},
 	}
 	for name, data := range files {
@@ -107,4 +119,33 @@ func FuzzLoadHotlines(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPledgeProblems(t *testing.T) {
+	retireOne := strings.Replace(goodPledge, "  - id: act-0\n", "  - id: act-0\n    retired: true\n", 1)
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"valid", goodPledge, ""},
+		{"too few offered", retireOne, "pledge.yaml: options: at least 10 options must be offered"},
+		{"duplicate id", strings.Replace(goodPledge, "id: act-1\n", "id: act-0\n", 1), "pledge.yaml: act-0: id: used twice"},
+		{"untranslated", strings.Replace(goodPledge, "en: Action 3", "en: Việc số 3", 1), "pledge.yaml: act-3: text: Vietnamese and English are identical"},
+		{"html", strings.Replace(goodPledge, "en: Action 4", "en: <i>Action 4</i>", 1), "pledge.yaml: act-4: text.en: contains HTML"},
+		{"too long", strings.Replace(goodPledge, "en: Action 5", "en: "+strings.Repeat("a", MaxPledgeOptionRunes+1), 1), "pledge.yaml: act-5: text.en: longer than"},
+		{"unknown field", strings.Replace(goodPledge, "  - id: act-6\n", "  - id: act-6\n    colour: red\n", 1), "pledge.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Load(packs(map[string]string{"pledge.yaml": tt.yaml}))
+			if tt.want == "" {
+				if err != nil || len(b.PledgeOptions) != minPledgeOptions {
+					t.Fatalf("Load = %v with %d options, want %d and no error", err, len(b.PledgeOptions), minPledgeOptions)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load = %v, want a problem containing %q", err, tt.want)
+			}
+		})
+	}
 }

@@ -1,7 +1,7 @@
 package content
 
 // Content packs as one .zip with exactly the layout of content/
-// (hotlines.yaml, quizzes.yaml, items/*.yaml): how content moves between an
+// (hotlines.yaml, quizzes.yaml, pledge.yaml, items/*.yaml): how content moves between an
 // event laptop and the central server. An exported pack is read back by
 // LoadZip with every check of the packs built into the binary, and is just
 // as readable and editable by people.
@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 )
 
@@ -55,15 +56,10 @@ type hotlineOut struct {
 	Source      string `yaml:"source"`
 }
 
-// Export writes items, quizzes and hotlines as a .zip with the layout of
-// content/: hotlines.yaml, quizzes.yaml (quizzes in the order given) and
-// one items/<topic>.yaml per first topic, items sorted by id. The same
-// content always gives the same bytes. Every file is checked to read back
-// exactly as written before it goes into the archive.
-// ExportBank exports every item and quiz of a bank, with the hotlines, and
-// says how many items and quizzes it holds: the export the console and the
-// API both serve.
-func ExportBank(bank *quiz.Bank, hotlines Hotlines) (data []byte, items, quizzes int, err error) {
+// ExportBank exports every item and quiz of a bank, with the hotlines and
+// the pledge options, and says how many items and quizzes it holds: the
+// export the console and the API both serve.
+func ExportBank(bank *quiz.Bank, hotlines Hotlines, options []pledge.Option) (data []byte, items, quizzes int, err error) {
 	var its []quiz.Item
 	for _, it := range bank.AllItems() {
 		its = append(its, *it)
@@ -72,11 +68,16 @@ func ExportBank(bank *quiz.Bank, hotlines Hotlines) (data []byte, items, quizzes
 	for _, q := range bank.Quizzes() {
 		qs = append(qs, *q)
 	}
-	data, err = Export(its, qs, hotlines)
+	data, err = Export(its, qs, hotlines, options)
 	return data, len(its), len(qs), err
 }
 
-func Export(items []quiz.Item, quizzes []quiz.Quiz, hotlines Hotlines) ([]byte, error) {
+// Export writes items, quizzes, hotlines and pledge options as a .zip with the layout of
+// content/: hotlines.yaml, quizzes.yaml (quizzes in the order given),
+// pledge.yaml and one items/<topic>.yaml per first topic, items sorted by id. The same
+// content always gives the same bytes. Every file is checked to read back
+// exactly as written before it goes into the archive.
+func Export(items []quiz.Item, quizzes []quiz.Quiz, hotlines Hotlines, options []pledge.Option) ([]byte, error) {
 	h := hotlinesOut{Resources: hotlines.Resources}
 	for _, x := range hotlines.Hotlines {
 		h.Hotlines = append(h.Hotlines, hotlineOut(x))
@@ -84,10 +85,12 @@ func Export(items []quiz.Item, quizzes []quiz.Quiz, hotlines Hotlines) ([]byte, 
 	files := map[string]any{
 		"hotlines.yaml": &h,
 		"quizzes.yaml":  &quizzesFile{Quizzes: quizzes},
+		"pledge.yaml":   &pledgeFile{Options: options},
 	}
 	headers := map[string]string{
 		"hotlines.yaml": "Hotlines and places to turn, shown on every \"Get help\" page.",
 		"quizzes.yaml":  "Quizzes: a fixed list of items, or a pool each attempt draws from.",
+		"pledge.yaml":   "Pledge options: the actions a visitor can pledge, in the order shown.",
 	}
 	groups := map[string][]quiz.Item{}
 	for _, it := range items {
@@ -123,7 +126,7 @@ func Export(items []quiz.Item, quizzes []quiz.Quiz, hotlines Hotlines) ([]byte, 
 	return buf.Bytes(), nil
 }
 
-// exportOrder lists hotlines.yaml and quizzes.yaml first, then the item
+// exportOrder lists the top-level packs first, then the item
 // files by name.
 func exportOrder(files map[string]any) []string {
 	names := sortedKeys(files)
@@ -266,7 +269,7 @@ func unzip(data []byte, maxBytes int64) (fstest.MapFS, Problems) {
 			continue // the top folder or items/ itself
 		}
 		if !inLayout(name) {
-			problems = append(problems, Problem{File: f.Name, Message: "not part of a content pack (hotlines.yaml, quizzes.yaml, items/*.yaml)"})
+			problems = append(problems, Problem{File: f.Name, Message: "not part of a content pack (hotlines.yaml, quizzes.yaml, pledge.yaml, items/*.yaml)"})
 			continue
 		}
 		if !f.Mode().IsRegular() {

@@ -60,7 +60,7 @@ func TestExportRoundTripOfShippedPacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := Export(want.Items, want.Quizzes, want.Hotlines)
+	data, err := Export(want.Items, want.Quizzes, want.Hotlines, want.PledgeOptions)
 	if err != nil {
 		t.Fatalf("Export: %v", err)
 	}
@@ -84,8 +84,8 @@ func TestExportRoundTripOfShippedPacks(t *testing.T) {
 	}
 	// The layout of content/: items grouped by their first topic.
 	names := zipNames(t, data)
-	if len(names) < 3 || names[0] != "hotlines.yaml" || names[1] != "quizzes.yaml" {
-		t.Errorf("entries = %v, want hotlines.yaml, quizzes.yaml, items/*.yaml", names)
+	if len(names) < 4 || names[0] != "hotlines.yaml" || names[1] != "pledge.yaml" || names[2] != "quizzes.yaml" {
+		t.Errorf("entries = %v, want hotlines.yaml, pledge.yaml, quizzes.yaml, items/*.yaml", names)
 	}
 	for _, it := range want.Items {
 		if !slices.Contains(names, "items/"+it.Topics[0]+".yaml") {
@@ -93,7 +93,7 @@ func TestExportRoundTripOfShippedPacks(t *testing.T) {
 		}
 	}
 	// The same content always gives the same bytes.
-	again, err := Export(got.Items, got.Quizzes, got.Hotlines)
+	again, err := Export(got.Items, got.Quizzes, got.Hotlines, got.PledgeOptions)
 	if err != nil || !bytes.Equal(again, data) {
 		t.Errorf("exporting the imported pack gives different bytes (err %v)", err)
 	}
@@ -104,7 +104,7 @@ func TestExportLeavesOutEmptyOptionalFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := Export(b.Items, b.Quizzes, b.Hotlines)
+	data, err := Export(b.Items, b.Quizzes, b.Hotlines, b.PledgeOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestYAMLStringsReadBackExactly(t *testing.T) {
 
 // goodPack is a small valid pack as zip entries.
 func goodPack() []string {
-	return []string{"hotlines.yaml", goodHotline, "quizzes.yaml", "quizzes: []\n", "items/base.yaml", goodSingle}
+	return []string{"pledge.yaml", goodPledge, "hotlines.yaml", goodHotline, "quizzes.yaml", "quizzes: []\n", "items/base.yaml", goodSingle}
 }
 
 func TestLoadZipAcceptsFoldersAndJunk(t *testing.T) {
@@ -203,7 +203,7 @@ func TestLoadZipRefuses(t *testing.T) {
 		{"backslash", []string{`items\x.yaml`, "x"}, `items\x.yaml: unsafe path`},
 		{"outside the layout", []string{"notes.txt", "x"}, "notes.txt: not part of a content pack"},
 		{"nested folder", []string{"items/more/x.yaml", goodSingle}, "items/more/x.yaml: not part of a content pack"},
-		{"unknown pack", []string{"pledges.yaml", "x: 1"}, "pledges.yaml: unknown pack"},
+		{"unknown pack", []string{"pledging.yaml", "x: 1"}, "pledging.yaml: unknown pack"},
 		{"broken item", []string{"items/bad.yaml", strings.Replace(strings.Replace(goodSingle, "q-base", "q-bad", 1), "difficulty: 1", "difficulty: 7", 1)},
 			"items/bad.yaml: q-bad: difficulty: must be 1, 2 or 3"},
 		{"html in an item", []string{"items/base.yaml", strings.Replace(goodSingle, "en: A question?", "en: <b>A question?</b>", 1)},
@@ -213,7 +213,7 @@ func TestLoadZipRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			files := append(goodPack(), tt.files...)
 			if tt.name == "broken item" || tt.name == "html in an item" {
-				files = append(goodPack()[:4], tt.files...)
+				files = append(goodPack()[:6], tt.files...)
 			}
 			_, err := LoadZip(zipOf(t, files...), 0)
 			if _, ok := AsProblems(err); !ok || !strings.Contains(err.Error(), tt.want) {
@@ -224,7 +224,7 @@ func TestLoadZipRefuses(t *testing.T) {
 }
 
 func TestLoadZipReportsEveryProblem(t *testing.T) {
-	files := append(goodPack()[:4],
+	files := append(goodPack()[:6],
 		"items/base.yaml", strings.Replace(goodSingle, "en: A question?", "en: <b>A question?</b>", 1),
 		"../evil.yaml", "x",
 		"items/flags.yaml", strings.Replace(goodFlags, "code: urgency", "code: hurry", 1))
@@ -252,7 +252,7 @@ func TestLoadZipRefusesTooMuch(t *testing.T) {
 	t.Run("too large uncompressed", func(t *testing.T) {
 		// 21 MB of spaces in a valid YAML comment compresses to ~20 KB.
 		bomb := "#" + strings.Repeat(" ", 21<<20) + "\nquizzes: []\n"
-		data := zipOf(t, "hotlines.yaml", goodHotline, "quizzes.yaml", bomb, "items/base.yaml", goodSingle)
+		data := zipOf(t, "hotlines.yaml", goodHotline, "pledge.yaml", goodPledge, "quizzes.yaml", bomb, "items/base.yaml", goodSingle)
 		if len(data) > 1<<20 {
 			t.Fatalf("test zip is %d bytes", len(data))
 		}

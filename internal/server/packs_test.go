@@ -46,7 +46,7 @@ func withPrompt(t *testing.T, pack *content.Bundle, id, prompt string) []byte {
 			items[i].Prompt.EN = prompt
 		}
 	}
-	data, err := content.Export(items, pack.Quizzes, pack.Hotlines)
+	data, err := content.Export(items, pack.Quizzes, pack.Hotlines, pack.PledgeOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,9 @@ type Deps struct {
 	// Logins limits sign-in attempts per client (accounts have their own
 	// back-off).
 	PublicWrites, Logins *ratelimit.Limiter
+	// Redemptions limits voucher scans per client: a desk scans one
+	// visitor every few seconds; guessing codes needs millions.
+	Redemptions *ratelimit.Limiter
 	// Auth resolves staff sessions.
 	Auth *staff.Auth
 	// Ready reports whether the server can serve (the database answers).
@@ -147,6 +150,17 @@ func (s *Server) loginLimit(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ok, _ := s.Logins.Allow(client.From(r.Context()).Addr); !ok {
 			s.fail(w, r, errs.E(errs.RateLimited, "error.login_rate"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// redeemLimit rate-limits voucher redemption per client.
+func (s *Server) redeemLimit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, _ := s.Redemptions.Allow(client.From(r.Context()).Addr); !ok {
+			s.fail(w, r, errs.E(errs.RateLimited, "error.redeem_rate"))
 			return
 		}
 		h.ServeHTTP(w, r)

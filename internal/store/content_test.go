@@ -13,7 +13,7 @@ import (
 func TestItemVersionsAndRestore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		db.LoadPacks(ctx, testItems(), testQuizzes())
+		db.LoadPacks(ctx, testItems(), testQuizzes(), nil)
 		it := testItems()[0]
 		it.Prompt.VI = "bản 1"
 		v1, err := db.SaveItemDraft(ctx, it, "ed@x.example", "first")
@@ -51,7 +51,7 @@ func TestItemVersionsAndRestore(t *testing.T) {
 		// A published console edit makes a later pack change a conflict.
 		items := testItems()
 		items[0].Prompt.VI = "gói mới"
-		rep, _ := db.LoadPacks(ctx, items, testQuizzes())
+		rep, _ := db.LoadPacks(ctx, items, testQuizzes(), nil)
 		if len(rep.Conflicts) != 1 {
 			t.Errorf("pack change after a console edit = %+v, want a conflict", rep)
 		}
@@ -76,7 +76,7 @@ func TestConcurrentContentWrites(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := db.LoadPacks(ctx, testItems(), testQuizzes())
+				_, err := db.LoadPacks(ctx, testItems(), testQuizzes(), nil)
 				errs <- err
 			}()
 		}

@@ -30,15 +30,15 @@ type DB struct {
 	// parsing a statement than running our small ones, so each is parsed
 	// once per connection; queries are constants, so the maps stay small.
 	readStmts, writeStmts sync.Map
-	// Group commit of quiz answers on SQLite (see RecordAnswer). answerMu
-	// guards closed and the queue against a send after Close.
-	answerOnce  sync.Once
-	answerMu    sync.RWMutex
-	closed      bool
-	answerQueue chan *pendingAnswer
-	answerDone  chan struct{}
-	closeOnce   sync.Once
-	closeErr    error
+	// Group commit on SQLite (see grouped). batchMu guards closed and the
+	// queue against a send after Close.
+	batchOnce  sync.Once
+	batchMu    sync.RWMutex
+	closed     bool
+	batchQueue chan *pendingWrite
+	batchDone  chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
 	// Now is the clock every store method uses; tests replace it.
 	Now func() time.Time
 }
@@ -129,17 +129,8 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	var errs []error
-	// Let the answers already queued commit before the pools close.
-	db.answerMu.Lock()
-	db.closed = true
-	db.answerOnce.Do(func() {})
-	if db.answerQueue != nil {
-		close(db.answerQueue)
-	}
-	db.answerMu.Unlock()
-	if db.answerQueue != nil {
-		<-db.answerDone
-	}
+	// Let the writes already queued commit before the pools close.
+	db.closeBatches()
 	for _, cache := range []*sync.Map{&db.readStmts, &db.writeStmts} {
 		cache.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	}

@@ -227,12 +227,30 @@ func nullString(s string) any {
 // the first time. Concurrent first calls on several instances agree on one
 // value.
 func (db *DB) Secret(ctx context.Context, name string, n int) ([]byte, error) {
-	fresh := make([]byte, n)
-	if _, err := rand.Read(fresh); err != nil {
+	return db.GeneratedSecret(ctx, name, func() ([]byte, error) {
+		fresh := make([]byte, n)
+		_, err := rand.Read(fresh)
+		return fresh, err
+	})
+}
+
+// GeneratedSecret returns the named shared secret, making it with gen the
+// first time (gen runs only when the secret is missing: making a key may
+// be slow). Concurrent first calls on several instances agree on one value.
+func (db *DB) GeneratedSecret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	var v []byte
+	err := db.queryRow(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
-	var v []byte
-	err := db.inTx(ctx, func(tx *Tx) error {
+	fresh, err := gen()
+	if err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
 			name, fresh, tx.Now); err != nil {
 			return err

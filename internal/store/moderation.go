@@ -25,11 +25,14 @@ const (
 type ModerationItem struct {
 	Kind, ObjectID string
 	Reason         string
-	EventID        string
-	FlaggedAt      time.Time
-	State          string
-	DecidedBy      string     // staff email; empty while pending
-	DecidedAt      *time.Time // nil while pending
+	// Text is what the visitor wrote that is under review (a pledge's
+	// name), for the editor to read.
+	Text      string
+	EventID   string
+	FlaggedAt time.Time
+	State     string
+	DecidedBy string     // staff email; empty while pending
+	DecidedAt *time.Time // nil while pending
 }
 
 // maxModerationList bounds one listing of the queue.
@@ -81,7 +84,9 @@ func (db *DB) ModerationQueue(ctx context.Context, state string, limit int) ([]M
 	if limit <= 0 || limit > maxModerationList {
 		limit = maxModerationList
 	}
-	const cols = `SELECT kind, object_id, reason, event_id, flagged_at, state, decided_by, decided_at FROM moderation`
+	// Text joins what is under review: a pledge's name.
+	const cols = `SELECT kind, object_id, reason, moderation.event_id, flagged_at, state, decided_by, decided_at, COALESCE(p.name, '')
+		FROM moderation LEFT JOIN pledges p ON kind = 'pledge' AND p.id = object_id`
 	var rows *sql.Rows
 	var err error
 	switch state {
@@ -103,7 +108,7 @@ func (db *DB) ModerationQueue(ctx context.Context, state string, limit int) ([]M
 		var it ModerationItem
 		var by sql.NullString
 		var at sql.NullTime
-		if err := rows.Scan(&it.Kind, &it.ObjectID, &it.Reason, &it.EventID, &it.FlaggedAt, &it.State, &by, &at); err != nil {
+		if err := rows.Scan(&it.Kind, &it.ObjectID, &it.Reason, &it.EventID, &it.FlaggedAt, &it.State, &by, &at, &it.Text); err != nil {
 			return nil, fmt.Errorf("moderation queue: %w", err)
 		}
 		it.FlaggedAt = it.FlaggedAt.UTC()
@@ -140,6 +145,17 @@ func (db *DB) Decide(ctx context.Context, kind, objectID, state, actor string) e
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var was string
 		err := tx.queryRow(ctx, `SELECT state FROM moderation WHERE kind = ? AND object_id = ?`, kind, objectID).Scan(&was)
+		if errors.Is(err, sql.ErrNoRows) && kind == "pledge" && state == ModerationHidden {
+			// Staff may hide any pledge, flagged or not.
+			res, err := tx.exec(ctx, `INSERT INTO moderation (kind, object_id, reason, event_id, flagged_at, state, decided_by, decided_at)
+				SELECT 'pledge', id, 'hidden by staff', event_id, ?, 'hidden', ?, ? FROM pledges WHERE id = ?`, tx.Now, actor, tx.Now, objectID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				return appendAudit(ctx, tx, actor, action, kind+":"+objectID, "unflagged → hidden")
+			}
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return &errs.Error{Code: errs.NotFound, Key: "error.moderation_not_found", Err: fmt.Errorf("%s:%s", kind, objectID)}
 		}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 )
 
@@ -16,9 +17,10 @@ import (
 type ImportReport struct {
 	ItemsAdded, ItemsChanged, ItemsUnchanged       int
 	QuizzesAdded, QuizzesChanged, QuizzesUnchanged int
+	OptionsAdded, OptionsChanged, OptionsUnchanged int
 }
 
-// ImportPack publishes the items and quizzes of an imported content pack
+// ImportPack publishes the items, quizzes and pledge options of an imported content pack
 // (validated by the caller), in one transaction: all of it or nothing.
 // Each object that is new or differs from its published version gets a new
 // version in content_versions (noted "imported", published at once) and
@@ -26,7 +28,7 @@ type ImportReport struct {
 // in a shipped pack is then reported as a conflict, like any console edit.
 // Objects equal to the published ones are left alone, so importing the
 // same pack twice changes nothing; objects missing from the pack are kept.
-func (db *DB) ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (ImportReport, error) {
+func (db *DB) ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, options []pledge.Option, author string) (ImportReport, error) {
 	var rep ImportReport
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.lock(ctx, contentLockKey); err != nil {
@@ -50,9 +52,18 @@ func (db *DB) ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.
 			}
 			tally(res, &rep.QuizzesAdded, &rep.QuizzesChanged, &rep.QuizzesUnchanged)
 		}
+		for i := range options {
+			o := &options[i]
+			res, err := importObject(ctx, tx, seen, "pledge_option", o.ID, "", o, author)
+			if err != nil {
+				return err
+			}
+			tally(res, &rep.OptionsAdded, &rep.OptionsChanged, &rep.OptionsUnchanged)
+		}
 		return appendAudit(ctx, tx, author, "content.import", "content-pack", fmt.Sprintf(
-			"items: %d added, %d changed, %d unchanged; quizzes: %d added, %d changed, %d unchanged",
-			rep.ItemsAdded, rep.ItemsChanged, rep.ItemsUnchanged, rep.QuizzesAdded, rep.QuizzesChanged, rep.QuizzesUnchanged))
+			"items: %d added, %d changed, %d unchanged; quizzes: %d added, %d changed, %d unchanged; pledge options: %d added, %d changed, %d unchanged",
+			rep.ItemsAdded, rep.ItemsChanged, rep.ItemsUnchanged, rep.QuizzesAdded, rep.QuizzesChanged, rep.QuizzesUnchanged,
+			rep.OptionsAdded, rep.OptionsChanged, rep.OptionsUnchanged))
 	})
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("import pack: %w", err)
@@ -95,9 +106,13 @@ func importObject(ctx context.Context, tx *Tx, seen map[string]bool, kind, id, t
 	err = tx.queryRow(ctx, `SELECT data FROM `+table+` WHERE id = ?`, id).Scan(&old)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if kind == "item" {
+		switch kind {
+		case "item":
 			_, err = tx.exec(ctx, `INSERT INTO items (id, type, data, origin, updated_at) VALUES (?, ?, ?, 'console', ?)`, id, typ, string(data), tx.Now)
-		} else {
+		case "pledge_option":
+			_, err = tx.exec(ctx, `INSERT INTO pledge_options (id, position, data, origin, updated_at)
+				SELECT ?, COALESCE(MAX(position), -1) + 1, ?, 'console', ? FROM pledge_options`, id, string(data), tx.Now)
+		default:
 			_, err = tx.exec(ctx, `INSERT INTO quizzes (id, data, origin, updated_at) VALUES (?, ?, 'console', ?)`, id, string(data), tx.Now)
 		}
 		if err != nil {
@@ -114,9 +129,12 @@ func importObject(ctx context.Context, tx *Tx, seen map[string]bool, kind, id, t
 	if same {
 		return importUnchanged, nil
 	}
-	if kind == "item" {
+	switch kind {
+	case "item":
 		_, err = tx.exec(ctx, `UPDATE items SET type = ?, data = ?, origin = 'console', updated_at = ? WHERE id = ?`, typ, string(data), tx.Now, id)
-	} else {
+	case "pledge_option":
+		_, err = tx.exec(ctx, `UPDATE pledge_options SET data = ?, origin = 'console', updated_at = ? WHERE id = ?`, string(data), tx.Now, id)
+	default:
 		_, err = tx.exec(ctx, `UPDATE quizzes SET data = ?, origin = 'console', updated_at = ? WHERE id = ?`, string(data), tx.Now, id)
 	}
 	if err != nil {

@@ -53,7 +53,7 @@ func TestPackRoundTrip(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		src := storetest.MustOpen(t, e.DSN(t))
-		if _, err := src.LoadPacks(ctx, packs.Items, packs.Quizzes); err != nil {
+		if _, err := src.LoadPacks(ctx, packs.Items, packs.Quizzes, packs.PledgeOptions); err != nil {
 			t.Fatal(err)
 		}
 		// A console edit travels too.
@@ -71,7 +71,7 @@ func TestPackRoundTrip(t *testing.T) {
 		}
 		items, quizzes := published(t, src)
 
-		zip, err := content.Export(items, quizzes, packs.Hotlines)
+		zip, err := content.Export(items, quizzes, packs.Hotlines, packs.PledgeOptions)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,11 +84,11 @@ func TestPackRoundTrip(t *testing.T) {
 		if got, _ := published(t, dst); len(got) != 0 {
 			t.Fatalf("a new database has %d items, want none", len(got))
 		}
-		rep, err := dst.ImportPack(ctx, pack.Items, pack.Quizzes, "ed@x.example")
+		rep, err := dst.ImportPack(ctx, pack.Items, pack.Quizzes, pack.PledgeOptions, "ed@x.example")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (store.ImportReport{ItemsAdded: len(items), QuizzesAdded: len(quizzes)}); rep != want {
+		if want := (store.ImportReport{ItemsAdded: len(items), QuizzesAdded: len(quizzes), OptionsAdded: len(pack.PledgeOptions)}); rep != want {
 			t.Errorf("import into an empty database = %+v, want %+v", rep, want)
 		}
 		gotItems, gotQuizzes := published(t, dst)
@@ -107,8 +107,8 @@ func TestPackRoundTrip(t *testing.T) {
 		}
 
 		// The same pack again changes nothing.
-		rep, err = dst.ImportPack(ctx, pack.Items, pack.Quizzes, "ed@x.example")
-		if want := (store.ImportReport{ItemsUnchanged: len(items), QuizzesUnchanged: len(quizzes)}); err != nil || rep != want {
+		rep, err = dst.ImportPack(ctx, pack.Items, pack.Quizzes, pack.PledgeOptions, "ed@x.example")
+		if want := (store.ImportReport{ItemsUnchanged: len(items), QuizzesUnchanged: len(quizzes), OptionsUnchanged: len(pack.PledgeOptions)}); err != nil || rep != want {
 			t.Errorf("second import = %+v, %v, want %+v", rep, err, want)
 		}
 		if versions, _ := dst.ItemVersions(ctx, "q-otp-who-can-ask"); len(versions) != 1 {
@@ -126,8 +126,8 @@ func TestPackRoundTrip(t *testing.T) {
 				changed[i].Tip.EN = "Save 111 in your phone today."
 			}
 		}
-		rep, err = src.ImportPack(ctx, changed, pack.Quizzes, "ed@x.example")
-		if want := (store.ImportReport{ItemsChanged: 1, ItemsUnchanged: len(items) - 1, QuizzesUnchanged: len(quizzes)}); err != nil || rep != want {
+		rep, err = src.ImportPack(ctx, changed, pack.Quizzes, pack.PledgeOptions, "ed@x.example")
+		if want := (store.ImportReport{ItemsChanged: 1, ItemsUnchanged: len(items) - 1, QuizzesUnchanged: len(quizzes), OptionsUnchanged: len(pack.PledgeOptions)}); err != nil || rep != want {
 			t.Errorf("import of one change = %+v, %v, want %+v", rep, err, want)
 		}
 		next := slices.Clone(packs.Items)
@@ -136,7 +136,7 @@ func TestPackRoundTrip(t *testing.T) {
 				next[i].Tip.VI = "Lưu số 111 vào điện thoại."
 			}
 		}
-		lp, err := src.LoadPacks(ctx, next, packs.Quizzes)
+		lp, err := src.LoadPacks(ctx, next, packs.Quizzes, packs.PledgeOptions)
 		if err != nil || !slices.Equal(lp.Conflicts, []string{"item:q-hotline-111"}) {
 			t.Errorf("shipped change after an import = %+v, %v, want a conflict on the imported item", lp, err)
 		}
@@ -146,7 +146,7 @@ func TestPackRoundTrip(t *testing.T) {
 func TestImportPackIsAllOrNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := db.LoadPacks(ctx, testItems(), testQuizzes()); err != nil {
+		if _, err := db.LoadPacks(ctx, testItems(), testQuizzes(), nil); err != nil {
 			t.Fatal(err)
 		}
 		beforeItems, beforeQuizzes := published(t, db)
@@ -159,7 +159,7 @@ func TestImportPackIsAllOrNothing(t *testing.T) {
 		// The first objects are written before the repeated id is found:
 		// the whole transaction must roll back.
 		bad := append(changed, added, testItems()[0])
-		if _, err := db.ImportPack(ctx, bad, quizzes, "ed@x.example"); !errs.Is(err, errs.Invalid) {
+		if _, err := db.ImportPack(ctx, bad, quizzes, nil, "ed@x.example"); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("import with a repeated id = %v, want invalid", err)
 		}
 		afterItems, afterQuizzes := published(t, db)
@@ -176,7 +176,7 @@ func TestImportPackIsAllOrNothing(t *testing.T) {
 		// A pack with one broken item never reaches the database.
 		broken := changed[0]
 		broken.Prompt.EN = "<b>changed</b>"
-		zip, err := content.Export(append(changed[1:], broken), quizzes, content.Hotlines{})
+		zip, err := content.Export(append(changed[1:], broken), quizzes, content.Hotlines{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 )
 
@@ -28,7 +29,7 @@ type PackReport struct {
 // same packs again changes nothing. When a pack object changed since the
 // last load but an editor has edited it in the console, the editor wins:
 // the conflict is recorded for editors to see.
-func (db *DB) LoadPacks(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz) (PackReport, error) {
+func (db *DB) LoadPacks(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, options []pledge.Option) (PackReport, error) {
 	var rep PackReport
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.lock(ctx, contentLockKey); err != nil {
@@ -45,6 +46,11 @@ func (db *DB) LoadPacks(ctx context.Context, items []quiz.Item, quizzes []quiz.Q
 				return err
 			}
 		}
+		for i := range options {
+			if err := loadPackObject(ctx, tx, &rep, "pledge_options", "pledge_option", options[i].ID, i, options[i]); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -53,7 +59,9 @@ func (db *DB) LoadPacks(ctx context.Context, items []quiz.Item, quizzes []quiz.Q
 	return rep, nil
 }
 
-func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, id, typ string, v any) error {
+// loadPackObject upserts one pack object. extra is the table's own
+// column: an item's type, a pledge option's position.
+func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, id string, extra any, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -65,10 +73,14 @@ func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, i
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		rep.Inserted++
-		if table == "items" {
+		switch table {
+		case "items":
 			_, err = tx.exec(ctx, `INSERT INTO items (id, type, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, ?, 'pack', ?)`,
-				id, typ, string(data), hash, tx.Now)
-		} else {
+				id, extra, string(data), hash, tx.Now)
+		case "pledge_options":
+			_, err = tx.exec(ctx, `INSERT INTO pledge_options (id, position, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, ?, 'pack', ?)`,
+				id, extra, string(data), hash, tx.Now)
+		default:
 			_, err = tx.exec(ctx, `INSERT INTO quizzes (id, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, 'pack', ?)`,
 				id, string(data), hash, tx.Now)
 		}
@@ -90,9 +102,12 @@ func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, i
 		return err
 	}
 	rep.Updated++
-	if table == "items" {
-		_, err = tx.exec(ctx, `UPDATE items SET type = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, typ, string(data), hash, tx.Now, id)
-	} else {
+	switch table {
+	case "items":
+		_, err = tx.exec(ctx, `UPDATE items SET type = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, extra, string(data), hash, tx.Now, id)
+	case "pledge_options":
+		_, err = tx.exec(ctx, `UPDATE pledge_options SET position = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, extra, string(data), hash, tx.Now, id)
+	default:
 		_, err = tx.exec(ctx, `UPDATE quizzes SET data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, string(data), hash, tx.Now, id)
 	}
 	return err
@@ -233,87 +248,13 @@ func (db *DB) attempt(ctx context.Context, id, itemID string) (quiz.Attempt, err
 // RecordAnswer commits one answer before it returns. The insert itself
 // checks that the attempt is still open and that this is the first answer
 // to its item and step, so two racing submissions cannot both count.
-//
-// On SQLite, answers arriving while a commit is under way are committed
-// together in the next transaction (group commit): one writer, many
-// players, and a commit per batch instead of per answer.
+// Answers are group-committed on SQLite (see grouped).
 func (db *DB) RecordAnswer(ctx context.Context, an quiz.Answer) error {
-	if !db.dialect.singleWriter() {
-		err := db.inTx(ctx, func(tx *Tx) error { return recordAnswer(ctx, tx, an) })
-		if err != nil {
-			return fmt.Errorf("record answer: %w", err)
-		}
-		return nil
-	}
-	p := &pendingAnswer{an: an, done: make(chan error, 1)}
-	db.answerMu.RLock()
-	if db.closed {
-		db.answerMu.RUnlock()
-		return errors.New("record answer: the database is closed")
-	}
-	db.answerOnce.Do(func() {
-		db.answerQueue = make(chan *pendingAnswer, 1024)
-		db.answerDone = make(chan struct{})
-		go db.commitAnswers()
-	})
-	select {
-	case db.answerQueue <- p:
-		db.answerMu.RUnlock()
-	case <-ctx.Done():
-		db.answerMu.RUnlock()
-		return ctx.Err()
-	}
-	if err := <-p.done; err != nil {
+	err := db.grouped(ctx, func(ctx context.Context, tx *Tx) error { return recordAnswer(ctx, tx, an) })
+	if err != nil {
 		return fmt.Errorf("record answer: %w", err)
 	}
 	return nil
-}
-
-type pendingAnswer struct {
-	an   quiz.Answer
-	done chan error
-}
-
-// maxAnswerBatch bounds one group commit.
-const maxAnswerBatch = 256
-
-// commitAnswers runs until Close: it takes every answer waiting, commits
-// them in one transaction, and tells each its own outcome.
-func (db *DB) commitAnswers() {
-	defer close(db.answerDone)
-	for first := range db.answerQueue {
-		batch := []*pendingAnswer{first}
-	collect:
-		for len(batch) < maxAnswerBatch {
-			select {
-			case p, ok := <-db.answerQueue:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, p)
-			default:
-				break collect
-			}
-		}
-		results := make([]error, len(batch))
-		ctx := context.Background()
-		err := db.inTx(ctx, func(tx *Tx) error {
-			for i, p := range batch {
-				err := recordAnswer(ctx, tx, p.an)
-				if err != nil && errs.CodeOf(err) == errs.Internal {
-					return err // the database failed: the whole batch fails
-				}
-				results[i] = err // a refused answer leaves the others alone
-			}
-			return nil
-		})
-		for i, p := range batch {
-			if err != nil {
-				results[i] = err
-			}
-			p.done <- results[i]
-		}
-	}
 }
 
 func recordAnswer(ctx context.Context, tx *Tx, an quiz.Answer) error {

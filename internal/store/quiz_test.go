@@ -32,7 +32,7 @@ func testQuizzes() []quiz.Quiz {
 func newPlay(t *testing.T, db *store.DB) *quiz.Play {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.LoadPacks(ctx, testItems(), testQuizzes()); err != nil {
+	if _, err := db.LoadPacks(ctx, testItems(), testQuizzes(), nil); err != nil {
 		t.Fatal(err)
 	}
 	bank, err := db.Bank(ctx)
@@ -45,17 +45,17 @@ func newPlay(t *testing.T, db *store.DB) *quiz.Play {
 func TestLoadPacks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		rep, err := db.LoadPacks(ctx, testItems(), testQuizzes())
+		rep, err := db.LoadPacks(ctx, testItems(), testQuizzes(), nil)
 		if err != nil || rep.Inserted != 3 {
 			t.Fatalf("first load = %+v, %v; want 3 inserted", rep, err)
 		}
-		rep, err = db.LoadPacks(ctx, testItems(), testQuizzes())
+		rep, err = db.LoadPacks(ctx, testItems(), testQuizzes(), nil)
 		if err != nil || rep.Unchanged != 3 || rep.Inserted+rep.Updated != 0 {
 			t.Fatalf("second load = %+v, %v; want all unchanged", rep, err)
 		}
 		items := testItems()
 		items[0].Prompt.VI = "câu hỏi đã sửa"
-		rep, err = db.LoadPacks(ctx, items, testQuizzes())
+		rep, err = db.LoadPacks(ctx, items, testQuizzes(), nil)
 		if err != nil || rep.Updated != 1 {
 			t.Fatalf("changed pack = %+v, %v; want 1 updated", rep, err)
 		}
@@ -75,7 +75,7 @@ func TestLoadPacks(t *testing.T) {
 			t.Fatal(err)
 		}
 		items[0].Prompt.VI = "bản mới của gói"
-		rep, err = db.LoadPacks(ctx, items, testQuizzes())
+		rep, err = db.LoadPacks(ctx, items, testQuizzes(), nil)
 		if err != nil || len(rep.Conflicts) != 1 || rep.Conflicts[0] != "item:q1" {
 			t.Fatalf("conflicting load = %+v, %v", rep, err)
 		}
@@ -83,7 +83,7 @@ func TestLoadPacks(t *testing.T) {
 		if got := bank.Item("q1").Prompt.VI; got != "bản của biên tập viên" {
 			t.Errorf("the console edit lost: %q", got)
 		}
-		rep, _ = db.LoadPacks(ctx, items, testQuizzes())
+		rep, _ = db.LoadPacks(ctx, items, testQuizzes(), nil)
 		if len(rep.Conflicts) != 0 {
 			t.Errorf("the same conflict was reported again: %+v", rep)
 		}

@@ -12,6 +12,10 @@
 // a service cannot pass by skipping. .ci/run installs everything and sets
 // the variables; run it once locally and copy the values it prints.
 //
+// Command-line tools that a distribution installs in the usual place need
+// no variable: [Poppler] looks for poppler-utils' programs on PATH, and
+// skips or fails by the same rule when they are missing.
+//
 // Databases made by [PostgresDB] are throwaway: each test's database is
 // dropped by tb.Cleanup, but the per-process templates (and the databases of
 // a test binary that was killed) stay behind. They are named with their
@@ -27,6 +31,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	osexec "os/exec" // exec is this package's own helper
 	"reflect"
 	"regexp"
 	"strconv"
@@ -128,6 +133,30 @@ func Chromium(tb testing.TB) string {
 func Axe(tb testing.TB) string {
 	tb.Helper()
 	return requireFile(tb, axeResource)
+}
+
+// Poppler returns the paths of pdftoppm and pdftotext from poppler-utils
+// (Debian's package of that name, which .ci/run installs), looked up on
+// PATH. Without them the test is skipped, or fails when CI is set.
+func Poppler(tb testing.TB) (pdftoppm, pdftotext string) {
+	tb.Helper()
+	var missing []string
+	find := func(name string) string {
+		p, err := osexec.LookPath(name)
+		if err != nil {
+			missing = append(missing, name)
+		}
+		return p
+	}
+	pdftoppm, pdftotext = find("pdftoppm"), find("pdftotext")
+	if len(missing) > 0 {
+		what := fmt.Sprintf("%v not found on PATH", missing)
+		if os.Getenv(EnvCI) != "" {
+			tb.Fatalf("%s, required when CI is set: poppler-utils tests must not be skipped in CI (.ci/run installs it)", what)
+		}
+		tb.Skipf("poppler-utils tests skipped (%s): apt-get install poppler-utils to run them", what)
+	}
+	return pdftoppm, pdftotext
 }
 
 // PostgresDB returns the URL of a new, empty-but-prepared database that

@@ -13,6 +13,7 @@ import (
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/event"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/store"
 )
@@ -38,6 +39,8 @@ type ConsoleStore interface {
 	CredentialsByID(ctx context.Context, id string) (staff.Credentials, error)
 	Audit(ctx context.Context, actor, action, object, detail string) error
 	AuditEntries(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+	Souvenirs(ctx context.Context, eventID string) (pledge.Souvenirs, error)
+	SetSouvenirs(ctx context.Context, eventID string, s pledge.Souvenirs, actor string) error
 }
 
 type accountKey struct{}
@@ -251,6 +254,9 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/moderation", Title: p.L.T("console.moderation"), Text: p.L.T("console.moderation_text")})
 	}
+	if p.Account.Has(staff.Desk) {
+		p.Tiles = append(p.Tiles, Door{URL: "/console/desk", Title: p.L.T("desk.title"), Text: p.L.T("console.desk_text")})
+	}
 	if p.Account.Has(staff.Admin) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/users", Title: p.L.T("console.users"), Text: p.L.T("console.users_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/audit", Title: p.L.T("console.audit"), Text: p.L.T("console.audit_text")})
@@ -417,9 +423,10 @@ type stationVM struct {
 
 type eventPage struct {
 	consolePage
-	Event    event.Event
-	Stations []stationVM
-	Quizzes  []quizCard
+	Event     event.Event
+	Stations  []stationVM
+	Quizzes   []quizCard
+	Souvenirs souvenirsForm
 }
 
 func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status int, errKey string) error {
@@ -442,6 +449,11 @@ func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status in
 	if errKey != "" {
 		p.Error = p.L.T(errKey)
 	}
+	sv, err := h.Console.Souvenirs(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	p.Souvenirs = newSouvenirsForm(sv)
 	for _, s := range list {
 		vm := stationVM{Station: s, KindName: p.L.T("station.kind." + string(s.Kind))}
 		if !s.Revoked() {

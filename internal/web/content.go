@@ -12,6 +12,7 @@ import (
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/store"
 	"github.com/notalone/notalone/internal/taxonomy"
@@ -29,7 +30,12 @@ type ContentStore interface {
 	QuizVersion(ctx context.Context, id string, version int) (store.ContentVersion, quiz.Quiz, error)
 	PublishQuizVersion(ctx context.Context, id string, version int, author string) error
 	Bank(ctx context.Context) (*quiz.Bank, error)
-	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, author string) (store.ImportReport, error)
+	PledgeOptions(ctx context.Context) ([]pledge.Option, error)
+	SavePledgeOptionDraft(ctx context.Context, o pledge.Option, author, note string) (store.ContentVersion, error)
+	PledgeOptionVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
+	PledgeOptionVersion(ctx context.Context, id string, version int) (store.ContentVersion, pledge.Option, error)
+	PublishPledgeOptionVersion(ctx context.Context, id string, version int, author string) error
+	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, options []pledge.Option, author string) (store.ImportReport, error)
 }
 
 type itemRow struct {
@@ -286,7 +292,8 @@ func (h *Handlers) itemPreview(w http.ResponseWriter, r *http.Request) error {
 // ItemPreview serves GET /console/content/items/{item}/versions/{version}/preview.
 func (h *Handlers) ItemPreview() http.Handler { return h.handle(h.itemPreview) }
 
-// publishVersion publishes a version of an item or a quiz, and every
+// publishVersion publishes a version of an item, a quiz or a pledge
+// option, and every
 // instance shows it from the next page.
 func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -296,9 +303,12 @@ func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.R
 		}
 		ctx := r.Context()
 		id, actor := r.PathValue(kind), account(ctx).Email
-		if kind == "item" {
+		switch kind {
+		case "item":
 			err = h.Editor.PublishItemVersion(ctx, id, n, actor)
-		} else {
+		case "option":
+			err = h.Editor.PublishPledgeOptionVersion(ctx, id, n, actor)
+		default:
 			err = h.Editor.PublishQuizVersion(ctx, id, n, actor)
 		}
 		if err != nil {
@@ -312,7 +322,8 @@ func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.R
 	}
 }
 
-// restoreVersion makes an earlier version of an item or a quiz the newest
+// restoreVersion makes an earlier version of an item, a quiz or a pledge
+// option the newest
 // draft.
 func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -323,12 +334,18 @@ func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.R
 		ctx := r.Context()
 		id, actor, note := r.PathValue(kind), account(ctx).Email, fmt.Sprintf("restored from version %d", n)
 		var v store.ContentVersion
-		if kind == "item" {
+		switch kind {
+		case "item":
 			var it quiz.Item
 			if _, it, err = h.Editor.ItemVersion(ctx, id, n); err == nil {
 				v, err = h.Editor.SaveItemDraft(ctx, it, actor, note)
 			}
-		} else {
+		case "option":
+			var o pledge.Option
+			if _, o, err = h.Editor.PledgeOptionVersion(ctx, id, n); err == nil {
+				v, err = h.Editor.SavePledgeOptionDraft(ctx, o, actor, note)
+			}
+		default:
 			var q quiz.Quiz
 			if _, q, err = h.Editor.QuizVersion(ctx, id, n); err == nil {
 				v, err = h.Editor.SaveQuizDraft(ctx, q, actor, note)

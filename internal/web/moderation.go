@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
+	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/store"
 )
 
@@ -13,12 +15,14 @@ import (
 type ModerationStore interface {
 	ModerationQueue(ctx context.Context, state string, limit int) ([]store.ModerationItem, error)
 	Decide(ctx context.Context, kind, objectID, state, actor string) error
+	RecentPledges(ctx context.Context, eventID string, limit int, withHidden bool) ([]pledge.Pledge, error)
 }
 
 // How many pending and decided items the page lists.
 const (
 	moderationPendingShown = 200
 	moderationDecidedShown = 50
+	moderationPledgesShown = 50
 )
 
 type moderationRow struct {
@@ -32,6 +36,14 @@ type moderationRow struct {
 type moderationPage struct {
 	consolePage
 	Pending, Decided []moderationRow
+	Pledges          []pledgeRow
+}
+
+// pledgeRow is a recent pledge an editor may hide.
+type pledgeRow struct {
+	Name, Label, Event, State, HideURL string
+	At                                 time.Time
+	Hidden                             bool
 }
 
 func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
@@ -54,6 +66,28 @@ func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, it := range decided {
 		p.Decided = append(p.Decided, row(it))
+	}
+	recent, err := h.Moderation.RecentPledges(ctx, "", moderationPledgesShown, true)
+	if err != nil {
+		return err
+	}
+	for _, pl := range recent {
+		pr := pledgeRow{Name: pl.Name, Label: pl.Name, Event: pl.EventID, At: pl.CreatedAt, Hidden: pl.Hidden,
+			HideURL: "/console/moderation/pledge/" + pl.ID + "/hide"}
+		switch {
+		case pl.Hidden:
+			pr.State = p.L.T("console.moderation_state_hidden")
+		case pl.NameHeld:
+			pr.State = p.L.T("console.moderation_state_pending")
+		case pl.ShowName && pl.Name != "":
+			pr.State = p.L.T("console.pledge_on_wall")
+		default:
+			pr.State = p.L.T("console.pledge_no_name_shown")
+		}
+		if pr.Label == "" {
+			pr.Label = pl.CreatedAt.Format("2006-01-02 15:04:05")
+		}
+		p.Pledges = append(p.Pledges, pr)
 	}
 	// What visitors wrote may be personal: keep it out of caches.
 	w.Header().Set("Cache-Control", "no-store")

@@ -63,7 +63,11 @@ func (h *Handlers) packExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, items, quizzes, err := content.ExportBank(bank, h.Content.Hotlines)
+	options, err := h.Editor.PledgeOptions(ctx)
+	if err != nil {
+		return err
+	}
+	data, items, quizzes, err := content.ExportBank(bank, h.Content.Hotlines, options)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func (h *Handlers) packImport(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ctx := r.Context()
-	rep, err := h.Editor.ImportPack(ctx, pack.Items, pack.Quizzes, account(ctx).Email)
+	rep, err := h.Editor.ImportPack(ctx, pack.Items, pack.Quizzes, pack.PledgeOptions, account(ctx).Email)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -519,11 +520,11 @@ type topicVM struct {
 
 type resultsPage struct {
 	Layout
-	ScoreLine, FlagsLine, Cheer string
-	Played                      string
-	Topics                      []topicVM
-	Tips                        []string
-	RetryURL, MoreURL           string
+	ScoreLine, FlagsLine, Cheer  string
+	Played                       string
+	Topics                       []topicVM
+	Tips                         []string
+	RetryURL, MoreURL, PledgeURL string
 }
 
 func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
@@ -537,7 +538,8 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 	}
 	bank := h.Play.Bank()
 	s := a.Summarise(bank)
-	p := resultsPage{Layout: h.layout(r, "results.title"), RetryURL: "/practise/" + a.QuizID + "/start", MoreURL: "/practise"}
+	p := resultsPage{Layout: h.layout(r, "results.title"), RetryURL: "/practise/" + a.QuizID + "/start", MoreURL: "/practise",
+		PledgeURL: "/pledge?attempt=" + url.QueryEscape(a.ID)}
 	p.NoIndex = true
 	p.ScoreLine = p.L.T("results.score", "score", s.Score, "max", s.MaxScore)
 	// The day, in the event's time zone, for a teacher's screenshot.

@@ -29,7 +29,8 @@ var templateFS embed.FS
 // pages lists every page template; each is parsed with the layout.
 var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
 	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit",
-	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews"}
+	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews",
+	"pledge", "souvenir", "verify", "wall", "desk", "desk_events", "console_options", "console_option"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
@@ -56,6 +57,9 @@ type Handlers struct {
 	// the broker that overview follows.
 	Overview OverviewStore
 	Live     Subscriber
+	// Pledges makes pledges and souvenirs; Vouchers is the desk's store.
+	Pledges  *Pledges
+	Vouchers DeskStore
 
 	tmpl  map[string]*template.Template
 	cache pageCache
@@ -251,6 +255,7 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 		p := homePage{Layout: h.layout(r, "")}
 		p.Doors = []Door{
 			{URL: "/practise", Title: p.L.T("door.practise.title"), Text: p.L.T("door.practise.text")},
+			{URL: "/pledge", Title: p.L.T("door.pledge.title"), Text: p.L.T("door.pledge.text")},
 			{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
 		}
 		return p
