@@ -191,7 +191,7 @@ func (h *Handlers) redeem(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(acct.Events, eventID) {
 		return errs.E(errs.Forbidden, "error.desk_event")
 	}
-	res, err := h.Vouchers.RedeemVoucher(ctx, store.Redeem{Code: code, EventID: eventID, ItemID: req.ItemID, By: acct.Email})
+	res, err := h.Pledges.Redeem(ctx, h.Vouchers, store.Redeem{Code: code, EventID: eventID, ItemID: req.ItemID, By: acct.Email})
 	if err != nil {
 		return err
 	}

@@ -137,14 +137,15 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	}
 	// Live overviews follow activity at events (at most a few messages a
 	// second per event leave this instance, however busy play is).
-	play.Notify = (&web.ActivityNotifier{Publish: in.Broker.Publish, Every: 250 * time.Millisecond, Log: log}).Notify
+	activity := &web.ActivityNotifier{Publish: in.Broker.Publish, Every: 250 * time.Millisecond, Log: log}
+	play.Notify = activity.Notify
 	in.play = play
 	signer, err := badgeSigner(ctx, s, in.DB)
 	if err != nil {
 		return nil, err
 	}
 	in.pledges = &web.Pledges{Store: in.DB, Publish: in.Broker.Publish, Catalog: cat, PublicURL: s.PublicURL,
-		Signer: souvenir.Signer{Key: signer}, KeyID: keyID(&signer.PublicKey), IssuerEmail: s.IssuerEmail, Log: log}
+		Signer: souvenir.Signer{Key: signer}, KeyID: keyID(&signer.PublicKey), IssuerEmail: s.IssuerEmail, Log: log, Notify: activity.Notify}
 	if err := in.reloadBank(ctx); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/notalone/notalone/internal/errs"
 )
@@ -16,22 +17,26 @@ import (
 const maxBatch = 256
 
 type pendingWrite struct {
-	fn   func(context.Context, *Tx) error
-	done chan error
+	fn      func(context.Context, *Tx) error
+	durable bool
+	done    chan error
 }
 
 // grouped runs fn in a write transaction and returns once it is committed.
+// durable asks SQLite for synchronous=FULL on that commit: the write also
+// survives a power cut (a pledge, a voucher), where NORMAL only survives a
+// crash of the process (a quiz answer).
 // On SQLite fn runs on the committer's context, not the caller's: a caller
 // that gives up must not fail the writes of others.
 // On SQLite fn shares its transaction with others, inside a savepoint: an
 // error refusing this write (any code but Internal) undoes only fn's own
 // statements; a database failure fails the whole batch. PostgreSQL has many
 // writers, so fn gets a transaction of its own.
-func (db *DB) grouped(ctx context.Context, fn func(context.Context, *Tx) error) error {
+func (db *DB) grouped(ctx context.Context, durable bool, fn func(context.Context, *Tx) error) error {
 	if !db.dialect.singleWriter() {
 		return db.inTx(ctx, func(tx *Tx) error { return fn(ctx, tx) })
 	}
-	p := &pendingWrite{fn: fn, done: make(chan error, 1)}
+	p := &pendingWrite{fn: fn, durable: durable, done: make(chan error, 1)}
 	db.batchMu.RLock()
 	if db.closed {
 		db.batchMu.RUnlock()
@@ -72,6 +77,17 @@ func (db *DB) commitBatches() {
 		}
 		results := make([]error, len(batch))
 		ctx := context.Background()
+		durable := slices.ContainsFunc(batch, func(p *pendingWrite) bool { return p.durable })
+		if durable {
+			// The writer pool is one connection: the pragma holds for
+			// the transaction below.
+			if _, err := db.write.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+				for _, p := range batch {
+					p.done <- err
+				}
+				continue
+			}
+		}
 		err := db.inTx(ctx, func(tx *Tx) error {
 			for i, p := range batch {
 				if _, err := tx.exec(ctx, `SAVEPOINT grouped`); err != nil {
@@ -97,6 +113,11 @@ func (db *DB) commitBatches() {
 			}
 			return nil
 		})
+		if durable {
+			// The batch is committed whatever this says; should it fail,
+			// later commits are merely slower until the next reset.
+			db.write.ExecContext(ctx, `PRAGMA synchronous = NORMAL`)
+		}
 		for i, p := range batch {
 			if err != nil {
 				results[i] = err

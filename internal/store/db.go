@@ -99,7 +99,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // sqliteDSN sets the pragmas on every connection: WAL so readers never block
 // the writer, a busy timeout instead of SQLITE_BUSY, foreign keys on, and
 // NORMAL sync (durable across process crashes; FULL is chosen per
-// transaction where a lost write after power loss is unacceptable).
+// group commit where a lost write after power loss is unacceptable, see
+// grouped).
 func sqliteDSN(path string, readOnly bool) string {
 	q := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	if readOnly {

@@ -79,7 +79,7 @@ type CreatedPledge struct {
 // group-committed on SQLite (see grouped).
 func (db *DB) CreatePledge(ctx context.Context, n NewPledge) (CreatedPledge, error) {
 	var out CreatedPledge
-	err := db.grouped(ctx, func(ctx context.Context, tx *Tx) error {
+	err := db.grouped(ctx, true, func(ctx context.Context, tx *Tx) error {
 		var err error
 		out, err = createPledge(ctx, tx, n)
 		return err

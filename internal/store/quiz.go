@@ -250,7 +250,7 @@ func (db *DB) attempt(ctx context.Context, id, itemID string) (quiz.Attempt, err
 // to its item and step, so two racing submissions cannot both count.
 // Answers are group-committed on SQLite (see grouped).
 func (db *DB) RecordAnswer(ctx context.Context, an quiz.Answer) error {
-	err := db.grouped(ctx, func(ctx context.Context, tx *Tx) error { return recordAnswer(ctx, tx, an) })
+	err := db.grouped(ctx, false, func(ctx context.Context, tx *Tx) error { return recordAnswer(ctx, tx, an) })
 	if err != nil {
 		return fmt.Errorf("record answer: %w", err)
 	}

@@ -136,7 +136,7 @@ func (h *Handlers) deskRedeem(w http.ResponseWriter, r *http.Request) error {
 	if d, err := h.device(ctx, r); err == nil && d.Station != nil && d.Station.Kind == event.Desk && d.Event.ID == e.ID {
 		stationID = d.Station.ID
 	}
-	res, err := h.Vouchers.RedeemVoucher(ctx, store.Redeem{Code: code, EventID: e.ID, ItemID: item, By: account(ctx).Email, StationID: stationID})
+	res, err := h.Pledges.Redeem(ctx, h.Vouchers, store.Redeem{Code: code, EventID: e.ID, ItemID: item, By: account(ctx).Email, StationID: stationID})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ import (
 // the topic over Server-Sent Events and recounts at most once a second.
 
 // ActivityTopic is the broker topic saying "something happened at an
-// event": an attempt started, answered or finished. The message is
+// event": an attempt started, answered or finished, a pledge made, a
+// voucher redeemed. The message is
 // {"event":"<id>"}; followers count for themselves.
 const ActivityTopic = "event.activity"
 
@@ -116,8 +117,8 @@ const (
 )
 
 // overviewTile is one figure on the overview. Key names it in the stream's
-// data and in the page (data-stat); later parts (pledges, vouchers, help
-// requests) add their tiles in overviewTiles.
+// data and in the page (data-stat); later parts (help requests) add their
+// tiles in overviewTiles.
 type overviewTile struct {
 	Key, Label, Value string
 }
@@ -132,6 +133,10 @@ func overviewTiles(l i18n.Localizer, s store.EventStats) []overviewTile {
 		{Key: "attempts_finished", Label: l.T("console.overview_attempts_finished"), Value: l.Number(s.AttemptsFinished)},
 		{Key: "average_score", Label: l.T("console.overview_average"), Value: avg},
 		{Key: "answers", Label: l.T("console.overview_answers"), Value: l.Number(s.Answers)},
+		{Key: "pledges", Label: l.T("console.overview_pledges"), Value: l.Number(s.Pledges)},
+		{Key: "vouchers_issued", Label: l.T("console.overview_vouchers_issued"), Value: l.Number(s.VouchersIssued)},
+		{Key: "vouchers_redeemed", Label: l.T("console.overview_vouchers_redeemed"), Value: l.Number(s.VouchersRedeemed)},
+		{Key: "stock_left", Label: l.T("console.overview_stock_left"), Value: l.Number(s.StockLeft)},
 	}
 }
 
@@ -178,12 +183,17 @@ type overviewData struct {
 	Scored           int64             `json:"scored"`
 	AveragePercent   float64           `json:"average_percent"`
 	Answers          int64             `json:"answers"`
+	Pledges          int64             `json:"pledges"`
+	VouchersIssued   int64             `json:"vouchers_issued"`
+	VouchersRedeemed int64             `json:"vouchers_redeemed"`
+	StockLeft        int64             `json:"stock_left"`
 	Text             map[string]string `json:"text"`
 }
 
 func writeStats(w io.Writer, l i18n.Localizer, s store.EventStats) error {
 	d := overviewData{Event: s.EventID, AttemptsStarted: s.AttemptsStarted, AttemptsFinished: s.AttemptsFinished,
-		Scored: s.Scored, AveragePercent: s.AveragePercent, Answers: s.Answers, Text: map[string]string{}}
+		Scored: s.Scored, AveragePercent: s.AveragePercent, Answers: s.Answers, Pledges: s.Pledges, VouchersIssued: s.VouchersIssued,
+		VouchersRedeemed: s.VouchersRedeemed, StockLeft: s.StockLeft, Text: map[string]string{}}
 	for _, t := range overviewTiles(l, s) {
 		d.Text[t.Key] = t.Value
 	}

@@ -75,6 +75,9 @@ type Pledges struct {
 	Log         interface {
 		Warn(msg string, args ...any)
 	}
+	// Notify, when set, is told the event of every pledge and redemption
+	// (the staff overview follows it).
+	Notify func(ctx context.Context, eventID string)
 
 	options atomic.Pointer[pledge.Options]
 	cache   souvenirCache
@@ -136,8 +139,24 @@ func (ps *Pledges) Make(ctx context.Context, in pledge.Input, key, attemptID str
 	}
 	if !created.Replayed {
 		ps.announce(ctx, created.Pledge)
+		ps.notify(ctx, created.Pledge.EventID)
 	}
 	return created, nil, nil
+}
+
+func (ps *Pledges) notify(ctx context.Context, eventID string) {
+	if ps.Notify != nil {
+		ps.Notify(ctx, eventID)
+	}
+}
+
+// Redeem redeems a voucher at an event's desk and tells the overview.
+func (ps *Pledges) Redeem(ctx context.Context, vouchers DeskStore, r store.Redeem) (pledge.Redemption, error) {
+	res, err := vouchers.RedeemVoucher(ctx, r)
+	if err == nil && res.Outcome == pledge.Redeemed {
+		ps.notify(ctx, r.EventID)
+	}
+	return res, err
 }
 
 // announce tells every instance's walls about a new pledge, after commit.
