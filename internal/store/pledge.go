@@ -333,16 +333,23 @@ type PledgeStats struct {
 func (db *DB) PledgeStats(ctx context.Context, eventID string) (PledgeStats, error) {
 	st := PledgeStats{ByOption: map[string]int{}}
 	const notHidden = ` AND NOT EXISTS (SELECT 1 FROM moderation m WHERE m.kind = 'pledge' AND m.object_id = %s AND m.state = 'hidden')`
-	var total *sql.Row
-	var rows *sql.Rows
-	var err error
-	if eventID == "" {
-		total = db.queryRow(ctx, `SELECT COUNT(*) FROM pledges p WHERE 1 = 1`+fmt.Sprintf(notHidden, "p.id"))
-		rows, err = db.query(ctx, `SELECT c.option_id, COUNT(*) FROM pledge_choices c WHERE 1 = 1`+fmt.Sprintf(notHidden, "c.pledge_id")+` GROUP BY c.option_id`)
-	} else {
-		total = db.queryRow(ctx, `SELECT COUNT(*) FROM pledges p WHERE p.event_id = ?`+fmt.Sprintf(notHidden, "p.id"), eventID)
-		rows, err = db.query(ctx, `SELECT c.option_id, COUNT(*) FROM pledge_choices c WHERE c.event_id = ?`+fmt.Sprintf(notHidden, "c.pledge_id")+` GROUP BY c.option_id`, eventID)
+	// One query at a time: a *sql.Row holds its connection until Scan, and
+	// two held at once by many callers would drain the reader pool.
+	scope := func(column string) string {
+		if eventID == "" {
+			return ""
+		}
+		return " AND " + column + " = ?"
 	}
+	var args []any
+	if eventID != "" {
+		args = []any{eventID}
+	}
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM pledges p WHERE 1 = 1`+scope("p.event_id")+fmt.Sprintf(notHidden, "p.id"), args...).Scan(&st.Total)
+	if err != nil {
+		return PledgeStats{}, fmt.Errorf("pledge stats: %w", err)
+	}
+	rows, err := db.query(ctx, `SELECT c.option_id, COUNT(*) FROM pledge_choices c WHERE 1 = 1`+scope("c.event_id")+fmt.Sprintf(notHidden, "c.pledge_id")+` GROUP BY c.option_id`, args...)
 	if err != nil {
 		return PledgeStats{}, fmt.Errorf("pledge stats: %w", err)
 	}
@@ -356,9 +363,6 @@ func (db *DB) PledgeStats(ctx context.Context, eventID string) (PledgeStats, err
 		st.ByOption[id] = n
 	}
 	if err := rows.Err(); err != nil {
-		return PledgeStats{}, fmt.Errorf("pledge stats: %w", err)
-	}
-	if err := total.Scan(&st.Total); err != nil {
 		return PledgeStats{}, fmt.Errorf("pledge stats: %w", err)
 	}
 	return st, nil

@@ -352,3 +352,24 @@ func TestSouvenirsValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestPledgeStatsUnderConcurrency calls PledgeStats from many goroutines
+// at once: each must hold one reader connection at a time, or callers
+// holding one and waiting for another drain the pool (every wall that
+// connects counts).
+func TestPledgeStatsUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for range 64 {
+			wg.Go(func() {
+				if _, err := db.PledgeStats(ctx, event.DefaultID); err != nil {
+					t.Errorf("PledgeStats: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
