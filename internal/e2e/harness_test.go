@@ -178,7 +178,8 @@ func startServer(t *testing.T) *server {
 	browserContext(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: t.TempDir(), LogFormat: "text", LogLevel: "error", PasswordHasher: apptest.CheapHasher}
+	s := apptest.Settings(t)
+	s.LogLevel = "error"
 	if err := s.Resolve(); err != nil {
 		t.Fatalf("Settings.Resolve: %v", err)
 	}

@@ -449,13 +449,13 @@ func TestKioskVoucherAndDesk(t *testing.T) {
 	if status, page := redeem(strings.ToLower(code)); status != 200 || !strings.Contains(page, "Valid — hand over the souvenir") || !strings.Contains(page, "Keychain — 4 left") {
 		t.Errorf("first scan = %d", status)
 	}
-	if status, page := redeem(code); status != 409 || !strings.Contains(page, "Already redeemed") || !strings.Contains(page, "desk@x.example") {
+	if status, page := redeem(code); status != 200 || !strings.Contains(page, "Already redeemed") || !strings.Contains(page, "desk@x.example") {
 		t.Errorf("second scan = %d", status)
 	}
-	if status, page := redeem("not a code"); status != 400 || !strings.Contains(page, "16 letters and digits") {
+	if status, page := redeem("not a code"); status != 200 || !strings.Contains(page, "16 letters and digits") {
 		t.Errorf("garbage = %d", status)
 	}
-	if status, _ := redeem(pledge.FormatVoucherCode(pledge.NewVoucherCode())); status != 404 {
+	if status, page := redeem(pledge.FormatVoucherCode(pledge.NewVoucherCode())); status != 200 || !strings.Contains(page, "Unknown code") {
 		t.Errorf("unknown code = %d", status)
 	}
 	// The API answers the same way, 409 with when and where.

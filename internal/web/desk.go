@@ -129,7 +129,7 @@ func (h *Handlers) deskRedeem(w http.ResponseWriter, r *http.Request) error {
 		if serr != nil {
 			return serr
 		}
-		h.deskRender(w, r, http.StatusBadRequest, e, s.Items, item, &redemptionVM{Outcome: "invalid", Heading: l.T("desk.invalid"), Detail: l.T("error.voucher_code")})
+		h.deskRender(w, r, http.StatusOK, e, s.Items, item, &redemptionVM{Outcome: "invalid", Heading: l.T("desk.invalid"), Detail: l.T("error.voucher_code")})
 		return nil
 	}
 	stationID := ""
@@ -140,7 +140,9 @@ func (h *Handlers) deskRedeem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.deskRender(w, r, RedemptionStatus(res.Outcome), e, res.Items, item, RedemptionView(l, res))
+	// The page answers 200 whatever the scan found: the outcome is on it
+	// (the API answers with RedemptionStatus).
+	h.deskRender(w, r, http.StatusOK, e, res.Items, item, RedemptionView(l, res))
 	return nil
 }
 
