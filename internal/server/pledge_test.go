@@ -518,3 +518,95 @@ func TestRedeemSimultaneousScansOverHTTP(t *testing.T) {
 		t.Errorf("%d scans succeeded, want exactly 1", ok)
 	}
 }
+
+func TestConsoleSouvenirsAndPledgeOptions(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ed := signIn(t, in, "ed@x.example", staff.Editor)
+	ctx := context.Background()
+	if _, err := in.DB.CreateEvent(ctx, event.Event{ID: "fair", Name: "Fair"}); err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, path string, v url.Values) (*http.Response, string) {
+		t.Helper()
+		var r *http.Request
+		if method == "POST" {
+			r = form(path, v)
+		} else {
+			r = httptest.NewRequest("GET", path, nil)
+		}
+		r.AddCookie(ed)
+		res := do(t, h, r)
+		return res, body(t, res)
+	}
+	row := func(id, vi, en, stock string) url.Values {
+		return url.Values{"item_id": {id, ""}, "item_vi": {vi, ""}, "item_en": {en, ""}, "item_stock": {stock, ""}, "per_station_hour": {"30"}}
+	}
+	// Bad input: a clear message on the event page, nothing changed.
+	for _, tt := range []struct {
+		name string
+		v    url.Values
+		want string
+	}{
+		{"bad stock", row("keychain", "Móc khóa", "Keychain", "many"), "Stock must be between 0 and 100,000."},
+		{"negative stock", row("keychain", "Móc khóa", "Keychain", "-1"), "Stock must be between 0 and 100,000."},
+		{"no English name", row("keychain", "Móc khóa", "", "5"), "needs a Vietnamese and an English name"},
+		{"bad code", row("Key Chain", "Móc khóa", "Keychain", "5"), "An item code uses lower-case letters"},
+		{"mismatched rows", url.Values{"item_id": {"a", "b"}, "item_vi": {"x"}, "item_en": {"y"}, "item_stock": {"1"}}, ""},
+		{"rate", url.Values{"per_station_hour": {"0"}}, "between 1 and 3600"},
+	} {
+		res, page := send("POST", "/console/events/fair/souvenirs?lang=en", tt.v)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, tt.want) {
+			t.Errorf("%s: %d, want 400 with %q", tt.name, res.StatusCode, tt.want)
+		}
+	}
+	res, _ := send("POST", "/console/events/fair/souvenirs", row("keychain", "Móc khóa", "Keychain", "25"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save souvenirs = %d", res.StatusCode)
+	}
+	if s, _ := in.DB.Souvenirs(ctx, "fair"); len(s.Items) != 1 || s.Items[0].Stock != 25 || s.Rules.PerStationHour != 30 {
+		t.Errorf("souvenirs = %+v", s)
+	}
+	if _, page := send("GET", "/console/events/fair?lang=en", nil); !strings.Contains(page, `value="Móc khóa"`) || !strings.Contains(page, `value="25"`) {
+		t.Error("the event page does not show the saved stock")
+	}
+
+	// Pledge options: draft, refused bad input, preview, publish, live.
+	if _, page := send("GET", "/console/content?lang=en", nil); !strings.Contains(page, `href="/console/content/options"`) {
+		t.Error("the content page has no way to the pledge options")
+	}
+	if _, page := send("GET", "/console/content/options?lang=en", nil); !strings.Contains(page, `href="/console/content/options/tell-adult"`) {
+		t.Error("the options list lacks an option")
+	}
+	res, page := send("POST", "/console/content/options/tell-adult?lang=en", url.Values{"text_vi": {"Giống hệt"}, "text_en": {"Giống hệt"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, "identical") {
+		t.Errorf("untranslated option = %d", res.StatusCode)
+	}
+	res, _ = send("POST", "/console/content/options/tell-adult", url.Values{"text_vi": {"Kể ngay với người lớn mình tin"}, "text_en": {"Tell an adult I trust straight away"}, "note": {"shorter"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "saved=1") {
+		t.Fatalf("save option = %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, page := send("GET", "/console/content/options/tell-adult/versions/1/preview?lang=en", nil); res.StatusCode != 200 || !strings.Contains(page, "Tell an adult I trust straight away") || !strings.Contains(page, "disabled") {
+		t.Errorf("preview = %d", res.StatusCode)
+	}
+	if _, page := send("GET", "/pledge?lang=en", nil); strings.Contains(page, "straight away") {
+		t.Error("a draft is live before publishing")
+	}
+	if res, _ := send("POST", "/console/content/options/tell-adult/versions/1/publish", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish = %d", res.StatusCode)
+	}
+	if _, page := send("GET", "/pledge?lang=en", nil); !strings.Contains(page, "Tell an adult I trust straight away") {
+		t.Error("the published option is not on the pledge form")
+	}
+	// Retiring an option removes it from the form and the API.
+	send("POST", "/console/content/options/be-kind-online", url.Values{"text_vi": {"Cư xử tử tế trên mạng như khi gặp mặt"}, "text_en": {"Be as kind online as I am face to face"}, "retired": {"on"}})
+	send("POST", "/console/content/options/be-kind-online/versions/1/publish", nil)
+	if _, page := send("GET", "/pledge?lang=en", nil); strings.Contains(page, `value="be-kind-online"`) {
+		t.Error("a retired option is still offered")
+	}
+	r := httptest.NewRequest("POST", "/api/v1/pledges", strings.NewReader(`{"options":["be-kind-online"],"lang":"en"}`))
+	r.Header.Set("Content-Type", "application/json")
+	if res := do(t, h, r); res.StatusCode != 400 {
+		t.Errorf("pledging a retired option = %d", res.StatusCode)
+	}
+}

@@ -41,7 +41,7 @@ func parseSouvenirs(r *http.Request) (pledge.Souvenirs, error) {
 	s := pledge.Souvenirs{Rules: pledge.VoucherRules{NeedsQuiz: f.Get("needs_quiz") == "on"}}
 	if v := strings.TrimSpace(f.Get("per_station_hour")); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil {
+		if err != nil || n < 1 { // 0 would mean "the default" to Check
 			return s, errs.Field("per_station_hour", "error.souvenir_rate")
 		}
 		s.Rules.PerStationHour = n
