@@ -163,7 +163,7 @@ func TestNotFound(t *testing.T) {
 			}
 			// Chromium logs every document served with 404; nothing else
 			// may appear.
-			tb.expect404(srv.URL + path)
+			tb.expectStatus(srv.URL+path, 404)
 			if got := tb.lang(); got != string(lang) {
 				t.Errorf("404 page: <html lang> = %q, want %q", got, lang)
 			}
@@ -274,5 +274,5 @@ func TestStationBinding(t *testing.T) {
 	if got := tb.visit("/station/setup?token=" + url.QueryEscape(token)); got != 404 {
 		t.Errorf("setup link of a revoked station: status %d, want 404", got)
 	}
-	tb.expect404(srv.URL + "/station/setup?token=" + url.QueryEscape(token))
+	tb.expectStatus(srv.URL+"/station/setup?token="+url.QueryEscape(token), 404)
 }

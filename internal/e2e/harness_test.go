@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -380,16 +379,15 @@ func (r *recorder) take(ctx context.Context) []problem {
 	return p
 }
 
-// allowedOn404 is the one message a 404 page may cause: Chromium logs
-// "Failed to load resource: … 404" for every document served with 404.
-var allowedOn404 = regexp.MustCompile(`^Failed to load resource: the server responded with a status of 404`)
-
-// expect404 takes the problems so far and fails the test on any other than
-// the one Chromium logs for a document served with status 404 from url.
-func (tb *tab) expect404(url string) {
+// expectStatus takes the problems so far and fails the test on any other
+// than the one Chromium logs for a document served from url with status (a
+// 404 page, a form sent back with its problems): "Failed to load resource:
+// the server responded with a status of …".
+func (tb *tab) expectStatus(url string, status int) {
 	tb.t.Helper()
+	allowed := fmt.Sprintf("Failed to load resource: the server responded with a status of %d ", status)
 	for _, p := range tb.rec.take(tb.ctx) {
-		if p.url == url && allowedOn404.MatchString(p.text) {
+		if p.url == url && strings.HasPrefix(p.text, allowed) {
 			continue
 		}
 		tb.t.Errorf("the page logged %s", p)

@@ -150,3 +150,72 @@ func TestKioskPledgeSouvenirWallAndDesk(t *testing.T) {
 		t.Errorf("second scan: %q", got)
 	}
 }
+
+// TestPledgeOnAPhoneAndItsConsolePages: the pledge form as a phone sees it,
+// with its error state, and the console pages behind the pledge, each
+// checked by axe.
+func TestPledgeOnAPhoneAndItsConsolePages(t *testing.T) {
+	srv := startServer(t)
+	ctx := srv.ctx
+	if _, err := srv.DB.CreateEvent(ctx, event.Event{ID: "truong-hoc", Name: "Ngày hội trường"}); err != nil {
+		t.Fatal(err)
+	}
+	phone := newTab(t, srv, "vi")
+	phone.visit("/")
+	phone.click(`a.door[href="/pledge"]`)
+	phone.audit()
+	phone.do("a name with an emoji", chromedp.SendKeys(chromedp.CSS("#pledge-name"), "Minh 😀"))
+	phone.click(`.pledge-form button[type="submit"]`)
+	phone.expectStatus(srv.URL+"/pledge", 400)
+	if n := eval[int](phone, `document.querySelectorAll('.field-error').length`); n != 2 {
+		t.Errorf("%d field errors, want 2 (no action chosen, the name)", n)
+	}
+	if got := eval[string](phone, `document.getElementById('pledge-name').value`); got != "Minh 😀" {
+		t.Errorf("the name typed was lost: %q", got)
+	}
+	phone.audit()
+	phone.do("fix it",
+		chromedp.SetValue(chromedp.CSS("#pledge-name"), "Minh"),
+		chromedp.Click(chromedp.CSS(`input[value="think-before-click"]`), chromedp.NodeVisible))
+	phone.click(`.pledge-form button[type="submit"]`)
+	if !strings.Contains(phone.location(), "/pledge/") {
+		t.Fatalf("after pledging: at %s", phone.location())
+	}
+	if n := eval[int](phone, `document.querySelectorAll('.voucher').length`); n != 0 {
+		t.Error("a phone got a voucher")
+	}
+	phone.audit()
+	phone.click(`a[href="/wall"]`)
+	phone.audit()
+
+	hash, _ := apptest.CheapHasher.Hash("correct horse battery staple")
+	if _, err := srv.DB.CreateStaff(ctx, "editor@x.example", "Biên tập viên", hash, []staff.Role{staff.Editor}); err != nil {
+		t.Fatal(err)
+	}
+	ed := newTab(t, srv, "vi")
+	ed.visit("/console")
+	ed.do("sign in",
+		chromedp.SendKeys(chromedp.CSS("#email"), "editor@x.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery staple"))
+	ed.click(`form[action="/console/login"] button`)
+	ed.visit("/console/events/truong-hoc")
+	ed.do("souvenir stock",
+		chromedp.SendKeys(chromedp.CSS(`input[name="item_id"]`), "sticker"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="item_vi"]`), "Hình dán"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="item_en"]`), "Sticker"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="item_stock"]`), "200"))
+	ed.click(`form.souvenir-setup button[type="submit"]`)
+	if got := eval[string](ed, `document.querySelector('input[name="item_stock"]').value`); got != "200" {
+		t.Errorf("stock after saving = %q", got)
+	}
+	ed.audit()
+	ed.visit("/console/content/options")
+	ed.audit()
+	ed.click(`a[href="/console/content/options/tell-adult"]`)
+	ed.audit()
+	ed.visit("/console/moderation")
+	if got := ed.text("#recent-pledges + p + table"); !strings.Contains(got, "Minh") {
+		t.Errorf("recent pledges = %q", got)
+	}
+	ed.audit()
+}
