@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every pack.
 //
-//go:embed *.yaml items/*.yaml
+//go:embed *.yaml items/*.yaml help/*.yaml
 var FS embed.FS

@@ -46,6 +46,9 @@ type Handlers struct {
 	// Pledges makes pledges (shared with the pages); Vouchers redeems.
 	Pledges  *web.Pledges
 	Vouchers web.DeskStore
+	// Reports takes help requests; Partners resolves partner tokens.
+	Reports  *web.Reports
+	Partners PartnerTokens
 }
 
 type errorBody struct {

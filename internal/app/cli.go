@@ -53,6 +53,10 @@ Usage:
   notalone user add --email E --role admin[,editor…] [--name N]   (password from stdin, or a prompt)
   notalone user list | disable --email E | enable --email E | reset --email E [--second-factor]
   notalone audit verify              check that nobody changed or removed audit entries
+  notalone responder-key init --out FILE      make the responders' key pair (private key to FILE, off the data dir)
+  notalone responder-key rotate --key OLD --out NEW   new key pair; re-seal every case to it
+  notalone partner add --name NAME            issue a partner platform's help-request intake token
+  notalone case-export open FILE --out ZIP (--passphrase-file F | --key F)   open an exported case
   notalone version
 
 Every command takes the settings; "notalone serve --help" lists them.
@@ -83,6 +87,12 @@ func Main(ctx context.Context, args []string, env Env) error {
 		return userCmd(ctx, args, env)
 	case "audit":
 		return auditCmd(ctx, args, env)
+	case "responder-key":
+		return responderKeyCmd(ctx, args, env)
+	case "partner":
+		return partnerCmd(ctx, args, env)
+	case "case-export":
+		return caseExportCmd(args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "notalone", versionString())
 		return nil

@@ -24,6 +24,7 @@ import (
 	"github.com/notalone/notalone/internal/broker"
 	contentpack "github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/event"
+	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/jobs"
 	"github.com/notalone/notalone/internal/metrics"
@@ -54,6 +55,7 @@ type Instance struct {
 	log     *slog.Logger
 	play    *quiz.Play
 	pledges *web.Pledges
+	reports *web.Reports
 	httpSrv *http.Server
 	metrics *http.Server
 	lock    *dirLock
@@ -96,6 +98,15 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	bundle, err := contentpack.Load(content.FS)
 	if err != nil {
 		return nil, fmt.Errorf("content packs: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	// The Get help guides may only offer the hotlines pack's numbers.
+	numbers := make([]string, len(bundle.Hotlines.Hotlines))
+	for i := range bundle.Hotlines.Hotlines {
+		numbers[i] = bundle.Hotlines.Hotlines[i].Number
+	}
+	guides, err := help.LoadGuides(content.FS, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("help guides: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	rep, err := in.DB.LoadPacks(ctx, bundle.Items, bundle.Quizzes, bundle.PledgeOptions)
 	if err != nil {
@@ -149,10 +160,14 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err := in.reloadBank(ctx); err != nil {
 		return nil, err
 	}
+	if in.reports, err = newReports(s, in.DB, log); err != nil {
+		return nil, err
+	}
 	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
 		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log,
-		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB})
+		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB, Guides: guides, LeaveURL: web.DefaultLeaveURL,
+		Reports: in.reports, AskAvailable: in.reports.Available})
 	if err != nil {
 		return nil, err
 	}
@@ -161,13 +176,16 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	in.Server = server.New(server.Deps{
 		Web: webH,
 		API: &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log,
-			Pledges: in.pledges, Vouchers: in.DB},
+			Pledges: in.pledges, Vouchers: in.DB, Reports: in.reports, Partners: in.DB},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,
 		PublicWrites:  ratelimit.New(5, 100, nil), // a class behind one school address starts 100 games at once
 		Logins:        ratelimit.New(0.2, 10, nil),
 		Redemptions:   ratelimit.New(2, 30, nil),
+		Reports:       ratelimit.New(0.1, 5, nil),  // a few requests per client, then one every 10 s
+		AllReports:    ratelimit.New(20, 200, nil), // the whole instance: a flood cannot bury the responders
+		StatusChecks:  ratelimit.New(0.2, 10, nil), // guessing a secret is hopeless at this pace
 		Auth:          auth,
 		Ready:         in.DB.Ping,
 		MetricsOnMain: s.MetricsAddr == "",
@@ -274,6 +292,17 @@ func (in *Instance) background(ctx context.Context) {
 		Interval: 10 * time.Minute,
 		Run: func(ctx context.Context) error {
 			_, err := in.DB.PruneInstances(ctx, time.Now().Add(-instanceTTL))
+			return err
+		},
+	}, {
+		Name:     "purge-help-cases",
+		Interval: time.Hour,
+		Run: func(ctx context.Context) error {
+			now := time.Now()
+			purged, flagged, err := in.DB.PurgeCases(ctx, now.AddDate(0, 0, -in.Settings.help.retentionDays), now.AddDate(0, 0, -in.Settings.help.reviewDays))
+			if purged > 0 || flagged > 0 {
+				in.log.Info("help cases purged", "purged", purged, "due_for_review", flagged)
+			}
 			return err
 		},
 	}}}
@@ -480,4 +509,39 @@ func rootCause(err error) string {
 		}
 		err = u
 	}
+}
+
+// newReports sets up help requests: the phrase table for triage, the
+// responders' private keys if this instance has them (else it takes
+// requests it cannot read, and says so), and the urgent-request alerts.
+func newReports(s Settings, db *store.DB, log *slog.Logger) (*web.Reports, error) {
+	phrases, err := help.LoadPhrases(content.FS, "help/phrases.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("help phrases: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	rs := &web.Reports{Store: db, Phrases: phrases, EvidenceCapDay: s.help.evidenceCap, ReplyHours: s.help.replyHours, Log: log}
+	if s.ResponderKey != "" {
+		b, err := os.ReadFile(s.ResponderKey)
+		if err != nil {
+			return nil, fmt.Errorf("responder key: %w", err)
+		}
+		if rs.PrivateKeys, err = help.DecodePrivateKeys(b); err != nil {
+			return nil, fmt.Errorf("responder key %s: %w", s.ResponderKey, err)
+		}
+		log.Info("responder key loaded: this instance can open help cases", "keys", len(rs.PrivateKeys))
+	} else {
+		log.Warn("no responder key (--responder-key): this instance takes help requests but cannot open them (intake only)")
+	}
+	alerter := &help.Alerter{Webhook: s.AlertWebhook, SMTPAddr: s.AlertSMTP, From: s.AlertFrom, To: s.help.alertTo,
+		SMTPUser: s.AlertSMTPUser, SMTPPasswd: s.AlertSMTPPassword, ConsoleURL: s.BaseURL + "/console/cases"}
+	if alerter.Enabled() {
+		rs.Alert = func(ctx context.Context) {
+			go func() {
+				if err := alerter.Send(ctx, time.Now()); err != nil {
+					log.Error("urgent help request alert failed", "err", err)
+				}
+			}()
+		}
+	}
+	return rs, nil
 }

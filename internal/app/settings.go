@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/notalone/notalone/internal/client"
@@ -31,6 +32,17 @@ type Settings struct {
 	LogLevel       string
 	BadgeKey       string
 	IssuerEmail    string
+	// Help requests.
+	ResponderKey       string
+	HelpReplyHours     string
+	HelpRetentionDays  string
+	HelpReviewDays     string
+	EvidenceCapMB      string
+	AlertWebhook       string
+	AlertSMTP          string
+	AlertFrom, AlertTo string
+	AlertSMTPUser      string
+	AlertSMTPPassword  string
 
 	// PasswordHasher hashes staff passwords; nil means argon2id with the
 	// production parameters. Tests set cheap ones.
@@ -41,6 +53,14 @@ type Settings struct {
 	BadgeSigner *rsa.PrivateKey
 
 	proxies client.Proxies
+	help    helpSettings
+}
+
+// helpSettings are the help-request settings, parsed.
+type helpSettings struct {
+	replyHours, retentionDays, reviewDays int
+	evidenceCap                           int64
+	alertTo                               []string
 }
 
 // setting describes one setting for flags, the environment and --help.
@@ -65,6 +85,17 @@ func (s *Settings) table() []setting {
 		{"log-format", "NOTALONE_LOG_FORMAT", "text", "log format: text or json", &s.LogFormat, nil},
 		{"log-level", "NOTALONE_LOG_LEVEL", "info", "log level: debug, info, warn or error", &s.LogLevel, nil},
 		{"issuer-email", "NOTALONE_ISSUER_EMAIL", "", "contact address of the campaign, published as the souvenir badges' issuer (default: badges@ and the host of the public URL)", &s.IssuerEmail, nil},
+		{"responder-key", "NOTALONE_RESPONDER_KEY", "", "file with the responders' private key (made by `notalone responder-key init`); keep it off the data dir and out of backups. Without it this instance takes help requests but cannot open them", &s.ResponderKey, nil},
+		{"help-reply-hours", "NOTALONE_HELP_REPLY_HOURS", "24", "the promise on the help form: someone reads a request within this many hours", &s.HelpReplyHours, nil},
+		{"help-retention-days", "NOTALONE_HELP_RETENTION_DAYS", "180", "closed help cases are purged (keys destroyed, rows and files deleted) this many days after closing", &s.HelpRetentionDays, nil},
+		{"help-review-days", "NOTALONE_HELP_REVIEW_DAYS", "365", "cases never closed are marked for review after this many days", &s.HelpReviewDays, nil},
+		{"evidence-cap-mb", "NOTALONE_EVIDENCE_CAP_MB", "500", "most evidence (pictures) taken in a day, in MB", &s.EvidenceCapMB, nil},
+		{"alert-webhook", "NOTALONE_ALERT_WEBHOOK", "", "URL that gets a JSON POST when an urgent help request arrives (no case content)", &s.AlertWebhook, nil},
+		{"alert-smtp", "NOTALONE_ALERT_SMTP", "", "SMTP server host:port for urgent-request alert emails (no case content)", &s.AlertSMTP, nil},
+		{"alert-from", "NOTALONE_ALERT_FROM", "", "sender address of alert emails", &s.AlertFrom, nil},
+		{"alert-to", "NOTALONE_ALERT_TO", "", "comma-separated addresses of the on-call responders", &s.AlertTo, nil},
+		{"alert-smtp-user", "NOTALONE_ALERT_SMTP_USER", "", "SMTP user name (PLAIN auth, over TLS)", &s.AlertSMTPUser, nil},
+		{"alert-smtp-password", "NOTALONE_ALERT_SMTP_PASSWORD", "", "SMTP password (prefer the environment variable: flags show in process lists)", &s.AlertSMTPPassword, nil},
 		{"badge-key", "NOTALONE_BADGE_KEY", "", "PEM file of the RSA key that signs souvenir badges; give an organisation's event machines and its public server the same file, so badges made offline verify there (default: a key made once and kept in the database)", &s.BadgeKey, nil},
 	}
 }
@@ -135,6 +166,9 @@ func (s *Settings) Resolve() error {
 	} else if _, err := mail.ParseAddress(s.IssuerEmail); err != nil || strings.ContainsAny(s.IssuerEmail, "<> ") {
 		return fmt.Errorf("issuer email %q: not an email address", s.IssuerEmail)
 	}
+	if err := s.resolveHelp(); err != nil {
+		return err
+	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return fmt.Errorf("TLS: give both --tls-cert and --tls-key, or neither")
 	}
@@ -161,3 +195,59 @@ func (s *Settings) Resolve() error {
 
 // usesSQLite reports whether the database is the embedded SQLite file.
 func (s *Settings) usesSQLite() bool { return !store.IsPostgres(s.DB) }
+
+// resolveHelp parses the help-request settings and checks that the
+// responders' private key is not kept in the data dir (where backups and
+// copies of the data would take it along).
+func (s *Settings) resolveHelp() error {
+	num := func(name, v, def string, lo, hi int) (int, error) {
+		if v == "" {
+			v = def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return 0, fmt.Errorf("%s %q: must be a whole number from %d to %d", name, v, lo, hi)
+		}
+		return n, nil
+	}
+	var err error
+	if s.help.replyHours, err = num("help reply hours", s.HelpReplyHours, "24", 1, 720); err != nil {
+		return err
+	}
+	if s.help.retentionDays, err = num("help retention days", s.HelpRetentionDays, "180", 1, 3650); err != nil {
+		return err
+	}
+	if s.help.reviewDays, err = num("help review days", s.HelpReviewDays, "365", 1, 3650); err != nil {
+		return err
+	}
+	capMB, err := num("evidence cap", s.EvidenceCapMB, "500", 0, 100000)
+	if err != nil {
+		return err
+	}
+	s.help.evidenceCap = int64(capMB) << 20
+	for _, a := range strings.Split(s.AlertTo, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			if _, err := mail.ParseAddress(a); err != nil {
+				return fmt.Errorf("alert to %q: not an email address", a)
+			}
+			s.help.alertTo = append(s.help.alertTo, a)
+		}
+	}
+	if s.AlertSMTP != "" && (s.AlertFrom == "" || len(s.help.alertTo) == 0) {
+		return fmt.Errorf("alert email: --alert-smtp needs --alert-from and --alert-to")
+	}
+	if s.ResponderKey != "" {
+		key, err := filepath.Abs(s.ResponderKey)
+		if err != nil {
+			return fmt.Errorf("responder key: %w", err)
+		}
+		dir, err := filepath.Abs(s.DataDir)
+		if err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		if rel, err := filepath.Rel(dir, key); err == nil && !strings.HasPrefix(rel, "..") {
+			return fmt.Errorf("responder key %s: it is inside the data dir %s; keep the private key elsewhere, so no backup or copy of the data carries it", s.ResponderKey, s.DataDir)
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -33,6 +34,9 @@ type Deps struct {
 	// Redemptions limits voucher scans per client: a desk scans one
 	// visitor every few seconds; guessing codes needs millions.
 	Redemptions *ratelimit.Limiter
+	// Reports limits help requests per client and AllReports for the
+	// whole instance; StatusChecks limits status checks per client.
+	Reports, AllReports, StatusChecks *ratelimit.Limiter
 	// Auth resolves staff sessions.
 	Auth *staff.Auth
 	// Ready reports whether the server can serve (the database answers).
@@ -161,6 +165,30 @@ func (s *Server) redeemLimit(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ok, _ := s.Redemptions.Allow(client.From(r.Context()).Addr); !ok {
 			s.fail(w, r, errs.E(errs.RateLimited, "error.redeem_rate"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// reportLimit rate-limits help requests per client and in total.
+func (s *Server) reportLimit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, _ := s.Reports.Allow(client.From(r.Context()).Addr)
+		if all, _ := s.AllReports.Allow(netip.Addr{}); !ok || !all { // one bucket for the whole instance
+			s.fail(w, r, errs.E(errs.RateLimited, "error.report_rate"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// statusLimit rate-limits status checks per client: a wrong secret and an
+// unknown receipt cost the same, and both count.
+func (s *Server) statusLimit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, _ := s.StatusChecks.Allow(client.From(r.Context()).Addr); !ok {
+			s.fail(w, r, errs.E(errs.RateLimited, "error.report_rate"))
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -254,6 +254,9 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/moderation", Title: p.L.T("console.moderation"), Text: p.L.T("console.moderation_text")})
 	}
+	if p.Account.Has(staff.Responder) {
+		p.Tiles = append(p.Tiles, Door{URL: "/console/cases", Title: p.L.T("cases.title"), Text: p.L.T("console.cases_text")})
+	}
 	if p.Account.Has(staff.Desk) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/desk", Title: p.L.T("desk.title"), Text: p.L.T("console.desk_text")})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/event"
+	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/staff"
@@ -27,10 +28,11 @@ import (
 var templateFS embed.FS
 
 // pages lists every page template; each is parsed with the layout.
-var pages = []string{"home", "help", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
+var pages = []string{"home", "help", "help_guide", "error", "station", "station_setup", "practise", "quiz", "play", "results", "kiosk", "kiosk_home",
 	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit",
 	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews",
-	"pledge", "souvenir", "verify", "wall", "desk", "desk_events", "console_options", "console_option"}
+	"pledge", "souvenir", "verify", "wall", "desk", "desk_events", "console_options", "console_option",
+	"help_ask", "help_danger", "help_form", "help_receipt", "help_status", "console_cases", "console_case"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
@@ -60,6 +62,16 @@ type Handlers struct {
 	// Pledges makes pledges and souvenirs; Vouchers is the desk's store.
 	Pledges  *Pledges
 	Vouchers DeskStore
+	// Reports takes help requests and opens them for responders.
+	Reports *Reports
+	// Guides are the Get help hub's situations and apps.
+	Guides *help.Guides
+	// AskAvailable says whether the ask-for-help form can take a request
+	// now (nil means it cannot): the help pages offer it only then.
+	AskAvailable func(ctx context.Context) bool
+	// LeaveURL is where "Leave quickly" goes off a kiosk (DefaultLeaveURL
+	// when empty); tests point it at a local page.
+	LeaveURL string
 
 	tmpl  map[string]*template.Template
 	cache pageCache
@@ -69,9 +81,9 @@ type Handlers struct {
 // New parses every template once; a broken template fails start-up.
 func New(h *Handlers) (*Handlers, error) {
 	h.tmpl = map[string]*template.Template{}
-	funcs := template.FuncMap{"asset": h.Assets.URL}
+	funcs := template.FuncMap{"asset": h.Assets.URL, "leaveURL": h.leaveURL}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/message.html", "templates/console_nav.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/message.html", "templates/console_nav.html", "templates/help_parts.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}
@@ -174,7 +186,13 @@ func cacheKey(page string, r *http.Request) (string, bool) {
 
 // cached serves page from the cache, rendering it with build the first time.
 func (h *Handlers) cached(w http.ResponseWriter, r *http.Request, page string, build func() any) {
-	key, ok := cacheKey(page, r)
+	h.cachedAs(w, r, page, page, build)
+}
+
+// cachedAs is cached for a page that has variants (one guide of many, with
+// or without the ask-for-help card): variant names the one build renders.
+func (h *Handlers) cachedAs(w http.ResponseWriter, r *http.Request, page, variant string, build func() any) {
+	key, ok := cacheKey(variant, r)
 	if ok {
 		h.cache.mu.RLock()
 		body, hit := h.cache.pages[key]
@@ -265,46 +283,6 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 
 // Home serves GET /.
 func (h *Handlers) Home() http.Handler { return h.handle(h.home) }
-
-type hotlineView struct {
-	Number, Name, Description, Also, Source, CallLabel string
-}
-
-type resourceView struct {
-	Name, Description, Source string
-}
-
-type helpPage struct {
-	Layout
-	Hotlines  []hotlineView
-	Resources []resourceView
-}
-
-func (h *Handlers) help(w http.ResponseWriter, r *http.Request) error {
-	// A help page must not linger on a shared phone.
-	w.Header().Set("Cache-Control", "no-store")
-	h.cached(w, r, "help", func() any { return h.helpPage(r) })
-	return nil
-}
-
-func (h *Handlers) helpPage(r *http.Request) helpPage {
-	p := helpPage{Layout: h.layout(r, "help.title")}
-	lang := p.L.Lang
-	for _, x := range h.Content.Hotlines.Hotlines {
-		p.Hotlines = append(p.Hotlines, hotlineView{
-			Number: x.Number, Name: x.Name.In(lang), Description: x.Description.In(lang),
-			Also: x.Also.In(lang), Source: x.Source,
-			CallLabel: p.L.T("help.call", "number", x.Number, "name", x.Name.In(lang)),
-		})
-	}
-	for _, x := range h.Content.Hotlines.Resources {
-		p.Resources = append(p.Resources, resourceView{Name: x.Name.In(lang), Description: x.Description.In(lang), Source: x.Source})
-	}
-	return p
-}
-
-// Help serves GET /help: the hotlines, reachable from every page.
-func (h *Handlers) Help() http.Handler { return h.handle(h.help) }
 
 // device resolves the station binding of the requesting device.
 func (h *Handlers) device(ctx context.Context, r *http.Request) (event.Device, error) {
