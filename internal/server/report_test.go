@@ -318,3 +318,35 @@ func TestHelpAPI(t *testing.T) {
 		t.Errorf("partner = %d", status)
 	}
 }
+
+func TestHelpIntakeIsRateLimited(t *testing.T) {
+	s, pubPEM := responderSetup(t)
+	in, _ := apptest.Start(t, s)
+	h := in.Server.Handler()
+	in.DB.SetResponderPublicKey(context.Background(), []byte(pubPEM), "cli")
+	signIn(t, in, "r@x.example", staff.Responder)
+	limited := false
+	for range 8 {
+		res := do(t, h, askForm(t, url.Values{"topic": {"cyberbullying"}}, nil))
+		if res.StatusCode == http.StatusTooManyRequests {
+			limited = true
+			if page := body(t, res); !strings.Contains(page, "call 113") {
+				t.Error("the rate-limit page does not point to 113")
+			}
+			break
+		}
+	}
+	if !limited {
+		t.Error("eight help requests from one client in a row were all taken")
+	}
+	// Status checks too: a secret cannot be guessed at speed.
+	for i := range 20 {
+		res := do(t, h, form("/help/status", url.Values{"receipt": {help.NewReceipt()}, "secret": {"x"}}))
+		if res.StatusCode == http.StatusTooManyRequests {
+			return
+		}
+		if i == 19 {
+			t.Error("twenty status checks in a row were all answered")
+		}
+	}
+}
