@@ -55,6 +55,7 @@ type Instance struct {
 	log     *slog.Logger
 	play    *quiz.Play
 	pledges *web.Pledges
+	web     *web.Handlers
 	reports *web.Reports
 	httpSrv *http.Server
 	metrics *http.Server
@@ -112,6 +113,11 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	if err != nil {
 		return nil, err
 	}
+	helpRep, err := in.DB.LoadHelpPacks(ctx, guides)
+	if err != nil {
+		return nil, err
+	}
+	rep.Conflicts = append(rep.Conflicts, helpRep.Conflicts...)
 	for _, c := range rep.Conflicts {
 		log.Warn("content pack change kept out: an editor changed this in the console", "object", c)
 	}
@@ -166,9 +172,13 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	webH, err := web.New(&web.Handlers{Catalog: cat, Play: play, PublicURL: s.PublicURL, BaseURL: s.BaseURL, Auth: auth, Console: in.DB, Users: in.DB,
 		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log,
-		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB, Guides: guides, LeaveURL: web.DefaultLeaveURL,
+		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB, LeaveURL: web.DefaultLeaveURL,
 		Reports: in.reports, AskAvailable: in.reports.Available})
 	if err != nil {
+		return nil, err
+	}
+	in.web = webH
+	if err := in.reloadBank(ctx); err != nil {
 		return nil, err
 	}
 	reg := metrics.New()
@@ -351,6 +361,13 @@ func (in *Instance) reloadBank(ctx context.Context) error {
 	}
 	in.play.SetBank(bank)
 	in.pledges.SetOptions(options)
+	if in.web != nil {
+		guides, err := in.DB.HelpContent(ctx)
+		if err != nil {
+			return err
+		}
+		in.web.SetGuides(guides)
+	}
 	return nil
 }
 

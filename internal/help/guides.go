@@ -139,6 +139,15 @@ func LoadGuides(fsys fs.FS, hotlineNumbers []string) (*Guides, error) {
 	return &Guides{Guides: gf.Guides, Platforms: pf.Platforms}, nil
 }
 
+// CheckGuides validates a full set of guides (as a pack holds them, or
+// with one edited in the console).
+func CheckGuides(guides []Guide, hotlineNumbers []string) content.Problems {
+	return guidesValidate(guides, hotlineNumbers)
+}
+
+// CheckPlatforms validates a full set of app step lists.
+func CheckPlatforms(platforms []Platform) content.Problems { return platformsValidate(platforms) }
+
 func guidesValidate(guides []Guide, hotlineNumbers []string) content.Problems {
 	c := &guideChecker{file: GuidesFile}
 	seen := map[string]bool{}

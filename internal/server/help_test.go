@@ -58,7 +58,7 @@ func TestHelpHub(t *testing.T) {
 	// follows it opening.
 	in.Server.Web.AskAvailable = nil
 	h := in.Server.Handler()
-	guides := in.Server.Web.Guides
+	guides := in.Server.Web.Guides()
 	if guides == nil || len(guides.Guides) != len(help.GuideIDs) {
 		t.Fatalf("the server has no guides, or not all of them: %v", guides)
 	}
@@ -109,7 +109,7 @@ func TestHelpHub(t *testing.T) {
 func TestHelpGuides(t *testing.T) {
 	in, _ := apptest.MustStart(t)
 	h := in.Server.Handler()
-	guides := in.Server.Web.Guides
+	guides := in.Server.Web.Guides()
 	cat, _ := i18n.Load()
 	names := map[string]map[i18n.Lang]string{}
 	for _, x := range in.Server.Web.Content.Hotlines.Hotlines {
@@ -176,10 +176,10 @@ func TestHelpGuides(t *testing.T) {
 
 func TestHelpGuideWithoutApps(t *testing.T) {
 	in, _ := apptest.MustStart(t)
-	g := *in.Server.Web.Guides
+	g := *in.Server.Web.Guides()
 	g.Guides = slices.Clone(g.Guides)
 	g.Guides[0].Platforms = false
-	in.Server.Web.Guides = &g
+	in.Server.Web.SetGuides(&g)
 	res, page := helpGet(t, in.Server.Handler(), "/help/"+g.Guides[0].ID, i18n.EN)
 	if res.StatusCode != 200 || strings.Contains(page, "<details") {
 		t.Errorf("a guide without apps = %d, with <details>: %v", res.StatusCode, strings.Contains(page, "<details"))

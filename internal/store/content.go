@@ -24,7 +24,8 @@ type ContentVersion struct {
 
 // contentTables maps a kind of content to the table of its published
 // versions; the name is never taken from a request.
-var contentTables = map[string]string{"item": "items", "quiz": "quizzes", "pledge_option": "pledge_options"}
+var contentTables = map[string]string{"item": "items", "quiz": "quizzes", "pledge_option": "pledge_options",
+	"help_guide": "help_guides", "help_platform": "help_platforms"}
 
 // SaveItemDraft stores an edited item as the next version, unpublished.
 func (db *DB) SaveItemDraft(ctx context.Context, it quiz.Item, author, note string) (ContentVersion, error) {

@@ -77,8 +77,8 @@ func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, i
 		case "items":
 			_, err = tx.exec(ctx, `INSERT INTO items (id, type, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, ?, 'pack', ?)`,
 				id, extra, string(data), hash, tx.Now)
-		case "pledge_options":
-			_, err = tx.exec(ctx, `INSERT INTO pledge_options (id, position, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, ?, 'pack', ?)`,
+		case "pledge_options", "help_guides", "help_platforms": // ordered lists: extra is the position
+			_, err = tx.exec(ctx, `INSERT INTO `+table+` (id, position, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, ?, 'pack', ?)`,
 				id, extra, string(data), hash, tx.Now)
 		default:
 			_, err = tx.exec(ctx, `INSERT INTO quizzes (id, data, pack_hash, origin, updated_at) VALUES (?, ?, ?, 'pack', ?)`,
@@ -105,8 +105,8 @@ func loadPackObject(ctx context.Context, tx *Tx, rep *PackReport, table, kind, i
 	switch table {
 	case "items":
 		_, err = tx.exec(ctx, `UPDATE items SET type = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, extra, string(data), hash, tx.Now, id)
-	case "pledge_options":
-		_, err = tx.exec(ctx, `UPDATE pledge_options SET position = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, extra, string(data), hash, tx.Now, id)
+	case "pledge_options", "help_guides", "help_platforms":
+		_, err = tx.exec(ctx, `UPDATE `+table+` SET position = ?, data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, extra, string(data), hash, tx.Now, id)
 	default:
 		_, err = tx.exec(ctx, `UPDATE quizzes SET data = ?, pack_hash = ?, updated_at = ? WHERE id = ?`, string(data), hash, tx.Now, id)
 	}

@@ -134,7 +134,7 @@ func (h *Handlers) askFormGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	req := help.Request{DangerNow: q.Get("danger") == "1", ContactKind: help.ContactNone}
-	if g, ok := h.Guides.Guide(q.Get("guide")); ok && slices.Contains(reportTopics, g.Topic) {
+	if g, ok := h.Guides().Guide(q.Get("guide")); ok && slices.Contains(reportTopics, g.Topic) {
 		req.Topic = g.Topic
 	}
 	h.render(w, r, http.StatusOK, "help_form", h.askForm(r, req, nil))

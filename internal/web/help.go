@@ -107,8 +107,8 @@ func (h *Handlers) helpPage(r *http.Request, ask bool) helpPage {
 	for _, x := range h.Content.Hotlines.Resources {
 		p.Resources = append(p.Resources, resourceView{Name: x.Name.In(lang), Description: x.Description.In(lang), Source: x.Source})
 	}
-	if h.Guides != nil {
-		for _, g := range h.Guides.Guides {
+	{
+		for _, g := range h.Guides().Guides {
 			p.Situations = append(p.Situations, situationView{URL: "/help/" + g.ID, Title: g.Title.In(lang)})
 		}
 	}
@@ -139,10 +139,7 @@ type helpGuidePage struct {
 
 func (h *Handlers) helpGuide(w http.ResponseWriter, r *http.Request) error {
 	helpNoStore(w) // the 404 for an unknown guide too
-	if h.Guides == nil {
-		return errs.E(errs.NotFound, "error.guide_not_found")
-	}
-	g, ok := h.Guides.Guide(r.PathValue("guide"))
+	g, ok := h.Guides().Guide(r.PathValue("guide"))
 	if !ok {
 		return errs.E(errs.NotFound, "error.guide_not_found")
 	}
@@ -169,7 +166,7 @@ func (h *Handlers) helpGuidePage(r *http.Request, g help.Guide, ask bool) helpGu
 		p.Calls = append(p.Calls, c)
 	}
 	if g.Platforms {
-		for _, x := range h.Guides.Platforms {
+		for _, x := range h.Guides().Platforms {
 			p.Platforms = append(p.Platforms, platformView{ID: x.ID, Name: x.Name,
 				Block: texts(x.Block, lang), Report: texts(x.Report, lang), Private: texts(x.Private, lang)})
 		}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/notalone/notalone/internal/client"
 	"github.com/notalone/notalone/internal/content"
@@ -64,8 +65,6 @@ type Handlers struct {
 	Vouchers DeskStore
 	// Reports takes help requests and opens them for responders.
 	Reports *Reports
-	// Guides are the Get help hub's situations and apps.
-	Guides *help.Guides
 	// AskAvailable says whether the ask-for-help form can take a request
 	// now (nil means it cannot): the help pages offer it only then.
 	AskAvailable func(ctx context.Context) bool
@@ -73,9 +72,10 @@ type Handlers struct {
 	// when empty); tests point it at a local page.
 	LeaveURL string
 
-	tmpl  map[string]*template.Template
-	cache pageCache
-	live  liveStreams
+	guides atomic.Pointer[help.Guides] // the Get help hub's situations and apps
+	tmpl   map[string]*template.Template
+	cache  pageCache
+	live   liveStreams
 }
 
 // New parses every template once; a broken template fails start-up.
@@ -301,3 +301,21 @@ func DeviceOf(ctx context.Context, devices *event.Devices, r *http.Request) (eve
 
 // isSecure says whether cookies for r may be marked Secure.
 func isSecure(r *http.Request) bool { return client.From(r.Context()).Secure }
+
+// SetGuides publishes the Get help hub's guides and app steps (at start,
+// and when an editor publishes a change) and forgets the cached pages that
+// show them.
+func (h *Handlers) SetGuides(g *help.Guides) {
+	h.guides.Store(g)
+	h.cache.mu.Lock()
+	h.cache.pages = nil
+	h.cache.mu.Unlock()
+}
+
+// Guides returns the published guides and app steps.
+func (h *Handlers) Guides() *help.Guides {
+	if g := h.guides.Load(); g != nil {
+		return g
+	}
+	return &help.Guides{}
+}
