@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/notalone/notalone/internal/apptest"
 	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/staff"
 	"github.com/notalone/notalone/internal/web"
 )
 
@@ -262,5 +264,81 @@ func TestHelpOnAKiosk(t *testing.T) {
 				t.Errorf("%s (%s) on a kiosk tells about the Escape key", path, lang)
 			}
 		}
+	}
+}
+
+func TestEditorChangesAGuide(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	ed := signIn(t, in, "ed@x.example", staff.Editor)
+	send := func(method, path string, v url.Values) (*http.Response, string) {
+		t.Helper()
+		var r *http.Request
+		if method == "POST" {
+			r = form(path, v)
+		} else {
+			r = httptest.NewRequest("GET", path, nil)
+		}
+		r.AddCookie(ed)
+		res := do(t, h, r)
+		return res, body(t, res)
+	}
+	g, _ := in.Server.Web.Guides().Guide("bullied")
+	if _, page := send("GET", "/help/bullied?lang=en", nil); !strings.Contains(page, html.EscapeString(g.Now[0].EN)) {
+		t.Fatal("the guide page does not show its first step")
+	}
+	if _, page := send("GET", "/console/content/help?lang=en", nil); !strings.Contains(page, `href="/console/content/guides/bullied"`) || !strings.Contains(page, `href="/console/content/platforms/zalo"`) {
+		t.Error("the help content list lacks a guide or an app")
+	}
+	res, page := send("GET", "/console/content/guides/bullied?lang=en", nil)
+	if res.StatusCode != 200 || !strings.Contains(page, html.EscapeString(g.Now[0].VI)) {
+		t.Fatalf("guide editor = %d", res.StatusCode)
+	}
+	steps := func(ts []i18n.Text, first string) (vi, en string) {
+		var a, b []string
+		for i, x := range ts {
+			a, b = append(a, x.VI), append(b, x.EN)
+			if i == 0 {
+				b[0] = first
+			}
+		}
+		return strings.Join(a, "\n"), strings.Join(b, "\n")
+	}
+	nowVI, nowEN := steps(g.Now, "Take a deep breath: you are not alone.")
+	dontVI, dontEN := steps(g.Dont, g.Dont[0].EN)
+	evVI, evEN := steps(g.Evidence, g.Evidence[0].EN)
+	v := url.Values{"title_vi": {g.Title.VI}, "title_en": {g.Title.EN}, "intro_vi": {g.Intro.VI}, "intro_en": {g.Intro.EN},
+		"now_vi": {nowVI}, "now_en": {nowEN}, "dont_vi": {dontVI}, "dont_en": {dontEN}, "evidence_vi": {evVI}, "evidence_en": {evEN},
+		"call": {strings.Join(g.Call, " ")}, "platforms": {"on"}, "source": {g.Source}}
+	bad := url.Values{}
+	for k, vs := range v {
+		bad[k] = vs
+	}
+	bad.Set("now_en", nowEN+"\nOne more line only in English")
+	if res, page := send("POST", "/console/content/guides/bullied?lang=en", bad); res.StatusCode != 400 || !strings.Contains(page, "same number of steps") {
+		t.Errorf("mismatched steps = %d", res.StatusCode)
+	}
+	bad = url.Values{}
+	for k, vs := range v {
+		bad[k] = vs
+	}
+	bad.Set("call", "111 999")
+	if res, page := send("POST", "/console/content/guides/bullied?lang=en", bad); res.StatusCode != 400 || !strings.Contains(page, "999") {
+		t.Errorf("an unknown number = %d", res.StatusCode)
+	}
+	if res, _ := send("POST", "/console/content/guides/bullied", v); res.StatusCode != 303 {
+		t.Fatalf("save = %d", res.StatusCode)
+	}
+	if res, page := send("GET", "/console/content/guides/bullied/versions/1/preview?lang=en&as=phone", nil); res.StatusCode != 200 || !strings.Contains(page, "Take a deep breath") {
+		t.Errorf("preview = %d", res.StatusCode)
+	}
+	if _, page := send("GET", "/help/bullied?lang=en", nil); strings.Contains(page, "Take a deep breath") {
+		t.Error("a draft is live")
+	}
+	if res, _ := send("POST", "/console/content/guides/bullied/versions/1/publish", nil); res.StatusCode != 303 {
+		t.Fatalf("publish = %d", res.StatusCode)
+	}
+	if _, page := send("GET", "/help/bullied?lang=en", nil); !strings.Contains(page, "Take a deep breath") {
+		t.Error("the published step is not on the guide page (cached page not refreshed?)")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/notalone/notalone/internal/content"
 	"github.com/notalone/notalone/internal/errs"
+	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
@@ -35,6 +36,14 @@ type ContentStore interface {
 	PledgeOptionVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
 	PledgeOptionVersion(ctx context.Context, id string, version int) (store.ContentVersion, pledge.Option, error)
 	PublishPledgeOptionVersion(ctx context.Context, id string, version int, author string) error
+	SaveGuideDraft(ctx context.Context, g help.Guide, author, note string) (store.ContentVersion, error)
+	GuideVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
+	GuideVersion(ctx context.Context, id string, version int) (store.ContentVersion, help.Guide, error)
+	PublishGuideVersion(ctx context.Context, id string, version int, author string) error
+	SavePlatformDraft(ctx context.Context, p help.Platform, author, note string) (store.ContentVersion, error)
+	PlatformVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
+	PlatformVersion(ctx context.Context, id string, version int) (store.ContentVersion, help.Platform, error)
+	PublishPlatformVersion(ctx context.Context, id string, version int, author string) error
 	ImportPack(ctx context.Context, items []quiz.Item, quizzes []quiz.Quiz, options []pledge.Option, author string) (store.ImportReport, error)
 }
 
@@ -292,8 +301,8 @@ func (h *Handlers) itemPreview(w http.ResponseWriter, r *http.Request) error {
 // ItemPreview serves GET /console/content/items/{item}/versions/{version}/preview.
 func (h *Handlers) ItemPreview() http.Handler { return h.handle(h.itemPreview) }
 
-// publishVersion publishes a version of an item, a quiz or a pledge
-// option, and every
+// publishVersion publishes a version of any edited content (an item, a
+// quiz, a pledge option, a help guide or app), and every
 // instance shows it from the next page.
 func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -308,6 +317,10 @@ func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.R
 			err = h.Editor.PublishItemVersion(ctx, id, n, actor)
 		case "option":
 			err = h.Editor.PublishPledgeOptionVersion(ctx, id, n, actor)
+		case "guide":
+			err = h.Editor.PublishGuideVersion(ctx, id, n, actor)
+		case "platform":
+			err = h.Editor.PublishPlatformVersion(ctx, id, n, actor)
 		default:
 			err = h.Editor.PublishQuizVersion(ctx, id, n, actor)
 		}
@@ -344,6 +357,16 @@ func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.R
 			var o pledge.Option
 			if _, o, err = h.Editor.PledgeOptionVersion(ctx, id, n); err == nil {
 				v, err = h.Editor.SavePledgeOptionDraft(ctx, o, actor, note)
+			}
+		case "guide":
+			var g help.Guide
+			if _, g, err = h.Editor.GuideVersion(ctx, id, n); err == nil {
+				v, err = h.Editor.SaveGuideDraft(ctx, g, actor, note)
+			}
+		case "platform":
+			var x help.Platform
+			if _, x, err = h.Editor.PlatformVersion(ctx, id, n); err == nil {
+				v, err = h.Editor.SavePlatformDraft(ctx, x, actor, note)
 			}
 		default:
 			var q quiz.Quiz

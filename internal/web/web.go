@@ -33,7 +33,8 @@ var pages = []string{"home", "help", "help_guide", "error", "station", "station_
 	"console_login", "console_code", "console_totp", "console_home", "console_account", "console_events", "console_event", "console_audit",
 	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews",
 	"pledge", "souvenir", "verify", "wall", "desk", "desk_events", "console_options", "console_option",
-	"help_ask", "help_danger", "help_form", "help_receipt", "help_status", "console_cases", "console_case"}
+	"help_ask", "help_danger", "help_form", "help_receipt", "help_status", "console_cases", "console_case",
+	"console_help", "console_guide"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
