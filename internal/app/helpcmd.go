@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/staff"
@@ -30,10 +31,12 @@ func responderKeyCmd(ctx context.Context, args []string, env Env) error {
 	}
 	var s Settings
 	var out, old string
+	var settle time.Duration
 	db, _, err := openCommand(ctx, "responder-key "+args[0], args[1:], env, &s, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "file to write the new private key to (not in the data dir)")
 		if args[0] == "rotate" {
 			fs.StringVar(&old, "key", "", "the current private key file")
+			fs.DurationVar(&settle, "settle", 40*time.Second, "how long running instances get to pick up the new public key before the re-sealing (they re-read it every 30 s)")
 		}
 	})
 	if err != nil {
@@ -84,18 +87,29 @@ func responderKeyCmd(ctx context.Context, args []string, env Env) error {
 	if err := os.WriteFile(out, file, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
+	// The new public key first: new requests are sealed to it while the
+	// old cases are re-sealed, and requests that running instances sealed
+	// to the old key before they noticed are re-sealed too.
+	if err := db.SetResponderPublicKey(ctx, help.EncodePublicKey(pub), "cli"); err != nil {
+		return err
+	}
 	if args[0] == "rotate" {
+		if settle > 0 {
+			fmt.Fprintf(env.Stdout, "new public key stored; waiting %s for running instances to pick it up\n", settle)
+			select {
+			case <-time.After(settle):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		newPub := newKey.PublicKey()
 		n, err := db.ResealCaseKeys(ctx, newPub.ID, func(id string, sealed []byte) ([]byte, error) {
 			return help.Reseal(append(oldKeys, newKey), newPub, help.KeyInfo(id), sealed)
 		})
 		if err != nil {
-			return fmt.Errorf("re-seal cases (the old key still opens them; %s was written): %w", out, err)
+			return fmt.Errorf("re-seal cases (the old key still opens them; %s was written; run rotate again with both files combined): %w", out, err)
 		}
 		fmt.Fprintf(env.Stdout, "re-sealed %d cases to the new key\n", n)
-	}
-	if err := db.SetResponderPublicKey(ctx, help.EncodePublicKey(pub), "cli"); err != nil {
-		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote the responders' private key to %s (key %s)\n", out, newKey.ID)
 	fmt.Fprintln(env.Stdout, "start the instances that open cases with --responder-key "+out+"; keep the file off the data dir and out of backups")

@@ -64,7 +64,7 @@ func TestResponderKeyCommands(t *testing.T) {
 	}
 
 	newKey := filepath.Join(keys, "new.pem")
-	out, err = runIn(t, env, "", "responder-key", "rotate", "--key", oldKey, "--out", newKey)
+	out, err = runIn(t, env, "", "responder-key", "rotate", "--key", oldKey, "--out", newKey, "--settle", "0")
 	if err != nil || !strings.Contains(out, "re-sealed 1 cases") {
 		t.Fatalf("rotate = %q, %v", out, err)
 	}

@@ -223,6 +223,28 @@ func TestHelpRequestIsPrivateAndReachesAResponder(t *testing.T) {
 	if page := check(receipt, secret); !strings.Contains(page, "Being helped") || !strings.Contains(page, "Chúng mình đang giúp bạn.") {
 		t.Error("the reporter does not see the new status")
 	}
+	// Export: only after a referral to that partner; opens with the passphrase.
+	exp := func(partner string) *http.Response {
+		r := form("/console/cases/"+id+"/export", url.Values{"partner": {partner}, "passphrase": {"a long shared passphrase"}})
+		r.AddCookie(responder)
+		return do(t, h, r)
+	}
+	if res := exp("police-cyber"); res.StatusCode != http.StatusConflict {
+		t.Errorf("export before a referral = %d, want 409", res.StatusCode)
+	}
+	r = form("/console/cases/"+id+"/referrals", url.Values{"partner": {"police-cyber"}, "shared": {"the case export"}})
+	r.AddCookie(responder)
+	if res := do(t, h, r); res.StatusCode != 303 {
+		t.Fatalf("referral = %d", res.StatusCode)
+	}
+	res = exp("police-cyber")
+	sealed := []byte(body(t, res))
+	if res.StatusCode != 200 || bytes.Contains(sealed, []byte("CANARY-DESCRIPTION-7f3a9")) {
+		t.Fatalf("export = %d", res.StatusCode)
+	}
+	if pkg, err := help.OpenExport(sealed, "a long shared passphrase", nil); err != nil || !bytes.HasPrefix(pkg, []byte("PK")) {
+		t.Errorf("open export: %v", err)
+	}
 	// Referral without consent is refused without the override permission.
 	res2 := do(t, h, askForm(t, url.Values{"topic": {"cyberbullying"}}, nil))
 	_ = body(t, res2)

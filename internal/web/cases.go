@@ -306,6 +306,11 @@ func (h *Handlers) CaseExport() http.Handler {
 		if !slices.Contains(help.Partners, partner) {
 			return errs.Field("partner", "error.case_partner")
 		}
+		// An export is what a referral shares: the referral (with its
+		// grounds — consent or the override) comes first.
+		if !slices.ContainsFunc(c.Referrals, func(x help.Referral) bool { return x.Partner == partner }) {
+			return errs.E(errs.Conflict, "error.export_needs_referral")
+		}
 		var files []help.ExportFile
 		for _, f := range c.Files {
 			mime, b, err := h.Reports.CaseFile(ctx, sc, f.N, false)
