@@ -73,7 +73,8 @@ func (h *Handlers) wall(w http.ResponseWriter, r *http.Request) error {
 	}
 	recent, err := h.Pledges.Store.RecentPledges(ctx, scope, wallFeed, false)
 	if err != nil {
-		return err
+		h.Log.Warn("wall: recent pledges", "err", err)
+		return nil // the stream has begun: the browser reconnects
 	}
 	p := wallPage{Layout: h.layout(r, "wall.title"), Total: st.Total, StreamURL: "/wall/stream"}
 	if scope != "" {
@@ -136,8 +137,8 @@ func writeEvent(w io.Writer, name string, v any) error {
 	return err
 }
 
-// wallStream sends the counts on connect (so a reconnecting wall is right
-// again at once), then the new pledges in batches every wallBatch, with
+// wallStream sends the counts and the latest pledges on connect (so a
+// reconnecting wall is right again at once), then the new pledges in batches every wallBatch, with
 // pings, until the client goes, the broker drops it, shutdown, or
 // streamMaxAge (the browser reconnects by itself).
 func (h *Handlers) wallStream(w http.ResponseWriter, r *http.Request) error {
@@ -164,6 +165,22 @@ func (h *Handlers) wallStream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err := writeEvent(w, "stats", wallStats(st)); err != nil {
+		return nil
+	}
+	// The latest pledges too, oldest first: one made between the page's
+	// render and this subscription is not missed (wall.js skips the ones
+	// it shows already, and does not count these again).
+	recent, err := h.Pledges.Store.RecentPledges(ctx, scope, wallFeed, false)
+	if err != nil {
+		h.Log.Warn("wall: recent pledges", "err", err)
+		return nil // the stream has begun: the browser reconnects
+	}
+	entries := make([]wallEntry, 0, len(recent))
+	for i := len(recent) - 1; i >= 0; i-- {
+		p := wallPledge(recent[i])
+		entries = append(entries, wallEntry{Key: p.Key, Name: wallName(l, p), Actions: joinActions(h.Pledges.Options().Texts(p.Options, l.Lang)), Options: p.Options})
+	}
+	if err := writeEvent(w, "recent", entries); err != nil {
 		return nil
 	}
 	if err := rc.Flush(); err != nil || errors.Is(deadlineErr, http.ErrNotSupported) {

@@ -139,7 +139,16 @@
     schedule();
   }
 
+  // "recent" (sent on every connect, after "stats") fills the feed with the
+  // latest pledges, so one made while the page loaded is not missed; the
+  // counts already hold them. "pledges" are new ones: they count.
+  function onRecent(e) {
+    addPledges(e, false);
+  }
   function onPledges(e) {
+    addPledges(e, true);
+  }
+  function addPledges(e, count) {
     var list;
     try {
       list = JSON.parse(e.data);
@@ -155,11 +164,13 @@
         continue;
       }
       remember(p.key);
-      total += 1;
-      var opts = Array.isArray(p.options) ? p.options : [];
-      for (var o = 0; o < opts.length; o++) {
-        if (Object.prototype.hasOwnProperty.call(countEls, opts[o])) {
-          counts[opts[o]] = (counts[opts[o]] || 0) + 1;
+      if (count) {
+        total += 1;
+        var opts = Array.isArray(p.options) ? p.options : [];
+        for (var o = 0; o < opts.length; o++) {
+          if (Object.prototype.hasOwnProperty.call(countEls, opts[o])) {
+            counts[opts[o]] = (counts[opts[o]] || 0) + 1;
+          }
         }
       }
       pending.push({ key: p.key, name: typeof p.name === "string" ? p.name : "", actions: typeof p.actions === "string" ? p.actions : "" });
@@ -194,6 +205,7 @@
       }
     });
     source.addEventListener("stats", onStats);
+    source.addEventListener("recent", onRecent);
     source.addEventListener("pledges", onPledges);
   }
   window.addEventListener("pagehide", function () {
