@@ -27,6 +27,7 @@ import (
 	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/jobs"
+	"github.com/notalone/notalone/internal/media"
 	"github.com/notalone/notalone/internal/metrics"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/ratelimit"
@@ -118,6 +119,19 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		return nil, err
 	}
 	rep.Conflicts = append(rep.Conflicts, helpRep.Conflicts...)
+	// The library's files live under the data dir, named by content hash;
+	// the shipped items are stored there at start (unchanged files are
+	// found by their hash and not written again).
+	mediaFiles := &media.Store{Dir: filepath.Join(s.DataDir, "media")}
+	items, err := media.LoadPack(content.FS, mediaFiles)
+	if err != nil {
+		return nil, err
+	}
+	mediaRep, err := in.DB.LoadMediaPacks(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	rep.Conflicts = append(rep.Conflicts, mediaRep.Conflicts...)
 	for _, c := range rep.Conflicts {
 		log.Warn("content pack change kept out: an editor changed this in the console", "object", c)
 	}
@@ -173,7 +187,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 		Editor: in.DB, ContentPublished: in.contentPublished,
 		Content: bundle, Devices: devices, Assets: assets, Log: log,
 		Moderation: in.DB, Overview: in.DB, Live: in.Broker, Pledges: in.pledges, Vouchers: in.DB, LeaveURL: web.DefaultLeaveURL,
-		Reports: in.reports, AskAvailable: in.reports.Available})
+		Reports: in.reports, AskAvailable: in.reports.Available, Library: in.DB, MediaFiles: mediaFiles})
 	if err != nil {
 		return nil, err
 	}

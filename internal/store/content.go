@@ -25,7 +25,7 @@ type ContentVersion struct {
 // contentTables maps a kind of content to the table of its published
 // versions; the name is never taken from a request.
 var contentTables = map[string]string{"item": "items", "quiz": "quizzes", "pledge_option": "pledge_options",
-	"help_guide": "help_guides", "help_platform": "help_platforms"}
+	"help_guide": "help_guides", "help_platform": "help_platforms", "media": "media_items"}
 
 // SaveItemDraft stores an edited item as the next version, unpublished.
 func (db *DB) SaveItemDraft(ctx context.Context, it quiz.Item, author, note string) (ContentVersion, error) {
@@ -51,7 +51,9 @@ func (db *DB) saveDraft(ctx context.Context, kind, id string, obj any, author, n
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+contentTables[kind]+` WHERE id = ?`, id).Scan(&n); err != nil {
 			return err
 		}
-		if n == 0 {
+		// A library item may start in the console: its first draft has no
+		// published row yet.
+		if n == 0 && kind != "media" {
 			return &errs.Error{Code: errs.NotFound, Key: "error." + kind + "_not_found", Err: fmt.Errorf("%s %q", kind, id)}
 		}
 		var last sql.NullInt64

@@ -158,3 +158,52 @@ func (db *DB) MediaItem(ctx context.Context, id string) (media.Item, error) {
 	}
 	return it, nil
 }
+
+// SaveMediaDraft stores an edited (or new) library item as its next
+// version, unpublished.
+func (db *DB) SaveMediaDraft(ctx context.Context, it media.Item, author, note string) (ContentVersion, error) {
+	return db.saveDraft(ctx, "media", it.ID, it, author, note)
+}
+
+// MediaVersions lists a library item's versions, newest first.
+func (db *DB) MediaVersions(ctx context.Context, id string) ([]ContentVersion, error) {
+	return db.versions(ctx, "media", id)
+}
+
+// MediaVersion returns one version of a library item.
+func (db *DB) MediaVersion(ctx context.Context, id string, version int) (ContentVersion, media.Item, error) {
+	var it media.Item
+	v, err := db.version(ctx, "media", id, version, &it)
+	return v, it, err
+}
+
+// PublishMediaVersion makes a version the published item (adding it to
+// the library if it is new), with its search and filter columns, in one
+// transaction.
+func (db *DB) PublishMediaVersion(ctx context.Context, id string, version int, author string) error {
+	v, it, err := db.MediaVersion(ctx, id, version)
+	if err != nil {
+		return err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lock(ctx, contentLockKey); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO media_items (id, kind, data, search, topics, audience, langs, position, origin, updated_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(position), -1) + 1, 'console', ? FROM media_items
+			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, search = excluded.search, topics = excluded.topics,
+				audience = excluded.audience, langs = excluded.langs, origin = 'console', updated_at = excluded.updated_at`,
+			id, it.Kind, v.Data, it.SearchText(), codes(it.Topics), codes(it.Audience), codes(it.Langs), tx.Now); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE content_versions SET published_at = ? WHERE kind = 'media' AND object_id = ? AND version = ?`,
+			tx.Now, id, version); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, author, "content.publish", "media:"+id, fmt.Sprintf("version %d", version))
+	})
+	if err != nil {
+		return fmt.Errorf("publish media: %w", err)
+	}
+	return nil
+}

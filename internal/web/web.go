@@ -21,6 +21,7 @@ import (
 	"github.com/notalone/notalone/internal/event"
 	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/media"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/staff"
 )
@@ -66,6 +67,10 @@ type Handlers struct {
 	Vouchers DeskStore
 	// Reports takes help requests and opens them for responders.
 	Reports *Reports
+	// Library is the media library's store; MediaFiles holds its files
+	// (content-addressed, under the data dir).
+	Library    LibraryStore
+	MediaFiles *media.Store
 	// AskAvailable says whether the ask-for-help form can take a request
 	// now (nil means it cannot): the help pages offer it only then.
 	AskAvailable func(ctx context.Context) bool
