@@ -372,3 +372,26 @@ func TestHelpIntakeIsRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// TestCasesNeedTheSecondFactor: a responder who signed in with a password
+// only is sent to set up the second factor, never into a case.
+func TestCasesNeedTheSecondFactor(t *testing.T) {
+	in, _ := apptest.MustStart(t)
+	h := in.Server.Handler()
+	hash, _ := apptest.CheapHasher.Hash(testPassword)
+	if _, err := in.DB.CreateStaff(context.Background(), "r@x.example", "Responder", hash, []staff.Role{staff.Responder}); err != nil {
+		t.Fatal(err)
+	}
+	res := do(t, h, form("/console/login", url.Values{"email": {"r@x.example"}, "password": {testPassword}}))
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {
+		t.Fatalf("responder sign-in = %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	c := res.Cookies()[0]
+	for _, path := range []string{"/console/cases", "/console/cases/" + help.NewCaseID()} {
+		r := httptest.NewRequest("GET", path, nil)
+		r.AddCookie(c)
+		if res := do(t, h, r); res.StatusCode != 303 || res.Header.Get("Location") != "/console/totp" {
+			t.Errorf("%s before the second factor = %d %s", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+}
