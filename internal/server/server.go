@@ -149,50 +149,51 @@ func (s *Server) staffOnly(rt Route, next http.Handler) http.Handler {
 	})
 }
 
-// loginLimit slows down password guessing from one client.
-func (s *Server) loginLimit(h http.Handler) http.Handler {
+// limited lets a request through while every limiter has a token for it
+// (each keyed per client, or once for the whole instance when whole), and
+// otherwise answers "too many requests" with the message key.
+func (s *Server) limited(key string, h http.Handler, limits ...limit) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, _ := s.Logins.Allow(client.From(r.Context()).Addr); !ok {
-			s.fail(w, r, errs.E(errs.RateLimited, "error.login_rate"))
-			return
+		addr := client.From(r.Context()).Addr
+		for _, l := range limits {
+			k := addr
+			if l.whole {
+				k = netip.Addr{} // one bucket for the instance
+			}
+			if ok, _ := l.Allow(k); !ok {
+				s.fail(w, r, errs.E(errs.RateLimited, key))
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// limit is a limiter and whether it counts the whole instance.
+type limit struct {
+	*ratelimit.Limiter
+	whole bool
+}
+
+// loginLimit slows down password guessing from one client.
+func (s *Server) loginLimit(h http.Handler) http.Handler {
+	return s.limited("error.login_rate", h, limit{Limiter: s.Logins})
 }
 
 // redeemLimit rate-limits voucher redemption per client.
 func (s *Server) redeemLimit(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, _ := s.Redemptions.Allow(client.From(r.Context()).Addr); !ok {
-			s.fail(w, r, errs.E(errs.RateLimited, "error.redeem_rate"))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return s.limited("error.redeem_rate", h, limit{Limiter: s.Redemptions})
 }
 
 // reportLimit rate-limits help requests per client and in total.
 func (s *Server) reportLimit(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, _ := s.Reports.Allow(client.From(r.Context()).Addr)
-		if all, _ := s.AllReports.Allow(netip.Addr{}); !ok || !all { // one bucket for the whole instance
-			s.fail(w, r, errs.E(errs.RateLimited, "error.report_rate"))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return s.limited("error.report_rate", h, limit{Limiter: s.Reports}, limit{Limiter: s.AllReports, whole: true})
 }
 
 // statusLimit rate-limits status checks per client: a wrong secret and an
 // unknown receipt cost the same, and both count.
 func (s *Server) statusLimit(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, _ := s.StatusChecks.Allow(client.From(r.Context()).Addr); !ok {
-			s.fail(w, r, errs.E(errs.RateLimited, "error.report_rate"))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return s.limited("error.report_rate", h, limit{Limiter: s.StatusChecks})
 }
 
 // fail renders an error as JSON under /api and as a page elsewhere.
@@ -208,13 +209,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 
 // publicWrite rate-limits a state-changing public route per client.
 func (s *Server) publicWrite(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, _ := s.PublicWrites.Allow(client.From(r.Context()).Addr); !ok {
-			s.fail(w, r, errs.E(errs.RateLimited, ""))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	return s.limited("", h, limit{Limiter: s.PublicWrites})
 }
 
 // Handler is the whole site with its middleware.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/notalone/notalone/internal/i18n"
@@ -42,7 +43,7 @@ func TestMediaSearchIsKindToVietnamese(t *testing.T) {
 			for _, it := range items {
 				out = append(out, it.ID)
 			}
-			return joinIDs(out)
+			return strings.Join(out, " ")
 		}
 		for _, tt := range []struct {
 			name string
@@ -87,15 +88,4 @@ func TestMediaSearchIsKindToVietnamese(t *testing.T) {
 			t.Errorf("MediaItem = %+v, %v", it, err)
 		}
 	})
-}
-
-func joinIDs(ids []string) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += " "
-		}
-		out += id
-	}
-	return out
 }

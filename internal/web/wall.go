@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/notalone/notalone/internal/broker"
@@ -103,16 +104,8 @@ func wallName(l i18n.Localizer, p WallPledge) string {
 	return l.T("wall.someone")
 }
 
-func joinActions(texts []string) string {
-	out := ""
-	for i, t := range texts {
-		if i > 0 {
-			out += " · "
-		}
-		out += t
-	}
-	return out
-}
+// joinActions shows a pledge's actions on one line.
+func joinActions(texts []string) string { return strings.Join(texts, " · ") }
 
 // wallEntry is one pledge in a stream's "pledges" event, in the wall's
 // language. Text is plain: wall.js sets it as text, never as HTML.
