@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -211,12 +210,7 @@ func writeStats(w io.Writer, l i18n.Localizer, s store.EventStats) error {
 // the client goes, when the broker drops the subscription (fallen behind),
 // at shutdown, or after streamMaxAge; the browser's EventSource then
 // reconnects by itself.
-//
-// A stream needs a writer that can flush and whose write deadline can be
-// moved (the server's WriteTimeout would cut it off). A writer that cannot
-// (httptest.ResponseRecorder, or a middleware wrapper without Unwrap) gets
-// the first event and the end of the response, so it never hangs; a
-// browser behind one would simply reconnect every streamRetry ms.
+// (startStream says what happens where the writer cannot stream.)
 func (h *Handlers) overviewStream(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	e, err := h.Console.Event(ctx, r.PathValue("event"))
@@ -232,29 +226,9 @@ func (h *Handlers) overviewStream(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 
-	rc := http.NewResponseController(w)
-	deadlineErr := rc.SetWriteDeadline(time.Now().Add(streamWriteWait))
-	hd := w.Header()
-	hd.Set("Content-Type", "text/event-stream")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Accel-Buffering", "no") // nginx: pass events on at once
-	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprintf(w, "retry: %d\n\n", streamRetry); err != nil {
-		return nil
-	}
-	if err := writeStats(w, l, s); err != nil {
-		return nil
-	}
-	if err := rc.Flush(); err != nil || errors.Is(deadlineErr, http.ErrNotSupported) {
+	st, ok := startStream(w, func(w io.Writer) error { return writeStats(w, l, s) })
+	if !ok {
 		return nil // cannot stream here: one event, then the end
-	}
-
-	// send writes one chunk and flushes it, within streamWriteWait.
-	send := func(write func(io.Writer) error) bool {
-		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteWait)); err != nil {
-			return false
-		}
-		return write(w) == nil && rc.Flush() == nil
 	}
 	ping := time.NewTicker(streamPing)
 	defer ping.Stop()
@@ -301,11 +275,11 @@ func (h *Handlers) overviewStream(w http.ResponseWriter, r *http.Request) error 
 				return nil
 			}
 			last = time.Now()
-			if !send(func(w io.Writer) error { return writeStats(w, l, s) }) {
+			if !st.send(func(w io.Writer) error { return writeStats(w, l, s) }) {
 				return nil
 			}
 		case <-ping.C:
-			if !send(func(w io.Writer) error { _, err := io.WriteString(w, ": ping\n\n"); return err }) {
+			if !st.ping() {
 				return nil
 			}
 		}

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -116,6 +115,11 @@ type wallEntry struct {
 	Options []string `json:"options"`
 }
 
+// wallEntry puts a pledge in the wall's language.
+func (h *Handlers) wallEntry(l i18n.Localizer, p WallPledge) wallEntry {
+	return wallEntry{Key: p.Key, Name: wallName(l, p), Actions: joinActions(h.Pledges.Options().Texts(p.Options, l.Lang)), Options: p.Options}
+}
+
 type wallStats struct {
 	Total    int            `json:"total"`
 	ByOption map[string]int `json:"by_option"`
@@ -147,43 +151,25 @@ func (h *Handlers) wallStream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	deadlineErr := rc.SetWriteDeadline(time.Now().Add(streamWriteWait))
-	hd := w.Header()
-	hd.Set("Content-Type", "text/event-stream")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprintf(w, "retry: %d\n\n", streamRetry); err != nil {
-		return nil
-	}
-	if err := writeEvent(w, "stats", wallStats(st)); err != nil {
-		return nil
-	}
-	// The latest pledges too, oldest first: one made between the page's
-	// render and this subscription is not missed (wall.js skips the ones
-	// it shows already, and does not count these again).
+	// The counts, then the latest pledges, oldest first: one made between
+	// the page's render and this subscription is not missed (wall.js skips
+	// the ones it shows already, and does not count these again).
 	recent, err := h.Pledges.Store.RecentPledges(ctx, scope, wallFeed, false)
 	if err != nil {
-		h.Log.Warn("wall: recent pledges", "err", err)
-		return nil // the stream has begun: the browser reconnects
+		return err
 	}
 	entries := make([]wallEntry, 0, len(recent))
 	for i := len(recent) - 1; i >= 0; i-- {
-		p := wallPledge(recent[i])
-		entries = append(entries, wallEntry{Key: p.Key, Name: wallName(l, p), Actions: joinActions(h.Pledges.Options().Texts(p.Options, l.Lang)), Options: p.Options})
+		entries = append(entries, h.wallEntry(l, wallPledge(recent[i])))
 	}
-	if err := writeEvent(w, "recent", entries); err != nil {
-		return nil
-	}
-	if err := rc.Flush(); err != nil || errors.Is(deadlineErr, http.ErrNotSupported) {
-		return nil
-	}
-	send := func(write func(io.Writer) error) bool {
-		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteWait)); err != nil {
-			return false
+	out, ok := startStream(w, func(w io.Writer) error {
+		if err := writeEvent(w, "stats", wallStats(st)); err != nil {
+			return err
 		}
-		return write(w) == nil && rc.Flush() == nil
+		return writeEvent(w, "recent", entries)
+	})
+	if !ok {
+		return nil
 	}
 	ping := time.NewTicker(streamPing)
 	defer ping.Stop()
@@ -211,18 +197,18 @@ func (h *Handlers) wallStream(w http.ResponseWriter, r *http.Request) error {
 			if json.Unmarshal(msg, &p) != nil || (scope != "" && p.Event != scope) {
 				continue
 			}
-			batch = append(batch, wallEntry{Key: p.Key, Name: wallName(l, p), Actions: joinActions(h.Pledges.Options().Texts(p.Options, l.Lang)), Options: p.Options})
+			batch = append(batch, h.wallEntry(l, p))
 		case <-flush.C:
 			if len(batch) == 0 {
 				continue
 			}
 			b := batch
 			batch = nil
-			if !send(func(w io.Writer) error { return writeEvent(w, "pledges", b) }) {
+			if !out.send(func(w io.Writer) error { return writeEvent(w, "pledges", b) }) {
 				return nil
 			}
 		case <-ping.C:
-			if !send(func(w io.Writer) error { _, err := io.WriteString(w, ": ping\n\n"); return err }) {
+			if !out.ping() {
 				return nil
 			}
 		}
