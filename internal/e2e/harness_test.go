@@ -25,11 +25,13 @@ import (
 )
 
 // testTimeout bounds one test: server start, browser work and shutdown.
-// A test takes about a second; most of it is axe-core.
+// Most tests take a second or two (most of it axe-core); the journeys
+// (a kiosk round through pledge, wall and desk; a help request through
+// the responder) take about ten, and three times that on a busy machine.
 //
 // Tests do not call t.Parallel: CI has two cores, axe keeps one busy, and
 // running tabs side by side measured no faster, only noisier.
-const testTimeout = 30 * time.Second
+const testTimeout = 90 * time.Second
 
 func TestMain(m *testing.M) {
 	code := m.Run()
