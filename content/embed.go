@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every pack.
 //
-//go:embed *.yaml items/*.yaml help/*.yaml
+//go:embed *.yaml items/*.yaml help/*.yaml media/media.yaml media/files media/stories
 var FS embed.FS

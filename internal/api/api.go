@@ -49,6 +49,9 @@ type Handlers struct {
 	// Reports takes help requests; Partners resolves partner tokens.
 	Reports  *web.Reports
 	Partners PartnerTokens
+	// Library is the media library; PublicURL prefixes its file URLs.
+	Library   MediaStore
+	PublicURL string
 }
 
 type errorBody struct {

@@ -200,7 +200,7 @@ func Start(ctx context.Context, s Settings, log *slog.Logger) (_ *Instance, err 
 	in.Server = server.New(server.Deps{
 		Web: webH,
 		API: &api.Handlers{Catalog: cat, Play: play, Devices: devices, Admin: in.DB, Content: in.DB, Accounts: in.DB, Live: in.DB, Packs: in.DB, Hotlines: bundle.Hotlines, BaseURL: s.BaseURL, Hasher: hasher, ContentPublished: in.contentPublished, Metrics: reg, Log: log,
-			Pledges: in.pledges, Vouchers: in.DB, Reports: in.reports, Partners: in.DB},
+			Pledges: in.pledges, Vouchers: in.DB, Reports: in.reports, Partners: in.DB, Library: in.DB, PublicURL: s.PublicURL},
 		Metrics:       reg,
 		Log:           log,
 		Proxies:       s.proxies,

@@ -29,8 +29,15 @@ type Event struct {
 	KioskIdleSeconds int
 	// KioskQuiz is the quiz the event's kiosks start.
 	KioskQuiz string
-	CreatedAt time.Time
+	// AttractVideos are the library videos (ids) the event's kiosks play
+	// in a loop on their attract screen; none shows the still screen.
+	AttractVideos []string
+	CreatedAt     time.Time
 }
+
+// MaxAttractVideos bounds an attract loop: a handful of short films is
+// what passers-by see, and each is a database read when the screen loads.
+const MaxAttractVideos = 12
 
 // DefaultKioskQuiz is the kiosk round every kiosk starts unless an event
 // chooses another quiz.
@@ -125,6 +132,15 @@ func (e *Event) Validate() error {
 	}
 	if !starts.IsZero() && !ends.IsZero() && ends.Before(starts) {
 		return errs.Field("ends_on", "error.event_dates_order")
+	}
+	// The ids are stored comma-separated: only library ids fit.
+	if len(e.AttractVideos) > MaxAttractVideos {
+		return errs.Field("attract_videos", "error.event_attract_videos")
+	}
+	for _, id := range e.AttractVideos {
+		if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return errs.Field("attract_videos", "error.event_attract_videos")
+		}
 	}
 	return nil
 }

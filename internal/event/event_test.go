@@ -1,6 +1,7 @@
 package event_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	_ "time/tzdata" // zones as the binary has them, whatever the machine has
@@ -40,7 +41,7 @@ func TestValidateAccepts(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want nil", tt.in, err)
 			continue
 		}
-		if got != tt.want {
+		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Validate(%+v) left %+v, want %+v", tt.in, got, tt.want)
 		}
 	}

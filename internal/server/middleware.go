@@ -85,6 +85,19 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and deadlines (SSE).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// ReadFrom keeps sendfile for file responses (a video's ranges): io.Copy
+// looks for io.ReaderFrom on the writer it is given, and without this the
+// server's own would be hidden behind the recorder, every byte copied
+// through a buffer.
+func (s *statusRecorder) ReadFrom(src io.Reader) (int64, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := io.Copy(s.ResponseWriter, src)
+	s.bytes += int(n)
+	return n, err
+}
+
 // Hijack is for WebSocket upgrades.
 func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	hj, ok := s.ResponseWriter.(http.Hijacker)

@@ -21,9 +21,9 @@ func (db *DB) CreateEvent(ctx context.Context, e event.Event) (event.Event, erro
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt = tx.Now
-		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, e.CreatedAt)
+		_, err := tx.exec(ctx, `INSERT INTO events (id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, attract_videos, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, strings.Join(e.AttractVideos, ","), e.CreatedAt)
 		return err
 	})
 	if db.dialect.isUniqueViolation(err) {
@@ -36,14 +36,15 @@ func (db *DB) CreateEvent(ctx context.Context, e event.Event) (event.Event, erro
 }
 
 // UpdateEventSettings changes an event's name, place, dates, time zone
-// and kiosk settings (its id stays).
+// and kiosk settings, attract videos included (its id stays).
 func (db *DB) UpdateEventSettings(ctx context.Context, e event.Event) (event.Event, error) {
 	if err := e.Validate(); err != nil {
 		return event.Event{}, err
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE events SET name = ?, place = ?, starts_on = ?, ends_on = ?, timezone = ?, kiosk_idle_seconds = ?, kiosk_quiz = ? WHERE id = ?`,
-			e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, e.ID)
+		res, err := tx.exec(ctx, `UPDATE events SET name = ?, place = ?, starts_on = ?, ends_on = ?, timezone = ?, kiosk_idle_seconds = ?, kiosk_quiz = ?,
+			attract_videos = ? WHERE id = ?`,
+			e.Name, e.Place, nullString(e.StartsOn), nullString(e.EndsOn), e.Timezone, e.KioskIdleSeconds, e.KioskQuiz, strings.Join(e.AttractVideos, ","), e.ID)
 		if err != nil {
 			return err
 		}
@@ -73,13 +74,17 @@ func (db *DB) EnsureDefaultEvent(ctx context.Context) error {
 	return nil
 }
 
-const eventColumns = `id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, created_at`
+const eventColumns = `id, name, place, starts_on, ends_on, timezone, kiosk_idle_seconds, kiosk_quiz, attract_videos, created_at`
 
 func scanEvent(row interface{ Scan(...any) error }) (event.Event, error) {
 	var e event.Event
 	var starts, ends sql.NullString
-	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.KioskIdleSeconds, &e.KioskQuiz, &e.CreatedAt)
+	var videos string
+	err := row.Scan(&e.ID, &e.Name, &e.Place, &starts, &ends, &e.Timezone, &e.KioskIdleSeconds, &e.KioskQuiz, &videos, &e.CreatedAt)
 	e.StartsOn, e.EndsOn = starts.String, ends.String
+	if videos != "" {
+		e.AttractVideos = strings.Split(videos, ",")
+	}
 	e.CreatedAt = e.CreatedAt.UTC()
 	return e, err
 }

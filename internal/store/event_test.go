@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"bytes"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -57,7 +58,7 @@ func TestCreateEvent(t *testing.T) {
 			t.Fatalf("CreateEvent: %v", err)
 		}
 		want := event.Event{ID: "fair-2025", Name: "Ngày hội", Place: "Hà Nội", StartsOn: "2025-03-04", EndsOn: "2025-03-05", Timezone: "Asia/Bangkok", KioskIdleSeconds: event.DefaultKioskIdle, KioskQuiz: event.DefaultKioskQuiz, CreatedAt: t0}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("CreateEvent(%+v) = %+v, want %+v", in, got, want)
 		}
 
@@ -68,7 +69,7 @@ func TestCreateEvent(t *testing.T) {
 		if read.CreatedAt.Equal(want.CreatedAt) {
 			read.CreatedAt = want.CreatedAt // compared below, with its location
 		}
-		if read != want {
+		if !reflect.DeepEqual(read, want) {
 			t.Errorf("Event(%q) = %+v, want %+v", "fair-2025", read, want)
 		}
 		wantUTC(t, "Event().CreatedAt", read.CreatedAt, t0)
@@ -221,7 +222,7 @@ func TestEnsureDefaultEvent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if after != before {
+		if !reflect.DeepEqual(after, before) {
 			t.Errorf("Event(%q) after EnsureDefaultEvent again = %+v, want unchanged %+v", event.DefaultID, after, before)
 		}
 		evs, err := db.Events(ctx)
@@ -511,5 +512,29 @@ func TestInstances(t *testing.T) {
 		if err != nil || len(left) != 2 {
 			t.Errorf("Instances(zero) after prune = %v, %v, want a and c", left, err)
 		}
+	})
+}
+
+func TestEventAttractVideos(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := t.Context()
+		e, err := db.CreateEvent(ctx, event.Event{ID: "fair", Name: "Fair"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, videos := range [][]string{{"scam-call", "otp-1"}, nil} {
+			e.AttractVideos = videos
+			if _, err := db.UpdateEventSettings(ctx, e); err != nil {
+				t.Fatalf("UpdateEventSettings(%q): %v", videos, err)
+			}
+			read, err := db.Event(ctx, "fair")
+			if err != nil || !slices.Equal(read.AttractVideos, videos) {
+				t.Errorf("Event() attract videos = %q, %v, want %q", read.AttractVideos, err, videos)
+			}
+		}
+		e.AttractVideos = []string{"a,b"}
+		_, err = db.UpdateEventSettings(ctx, e)
+		wantCode(t, "UpdateEventSettings with a comma in an id", err, errs.Invalid, "attract_videos")
 	})
 }

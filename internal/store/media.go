@@ -189,8 +189,10 @@ func (db *DB) PublishMediaVersion(ctx context.Context, id string, version int, a
 		if err := tx.lock(ctx, contentLockKey); err != nil {
 			return err
 		}
+		// "WHERE true": without it SQLite reads ON CONFLICT as the
+		// start of a join constraint on the SELECT's FROM.
 		if _, err := tx.exec(ctx, `INSERT INTO media_items (id, kind, data, search, topics, audience, langs, position, origin, updated_at)
-			SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(position), -1) + 1, 'console', ? FROM media_items
+			SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(position), -1) + 1, 'console', ? FROM media_items WHERE true
 			ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, data = excluded.data, search = excluded.search, topics = excluded.topics,
 				audience = excluded.audience, langs = excluded.langs, origin = 'console', updated_at = excluded.updated_at`,
 			id, it.Kind, v.Data, it.SearchText(), codes(it.Topics), codes(it.Audience), codes(it.Langs), tx.Now); err != nil {
@@ -206,4 +208,31 @@ func (db *DB) PublishMediaVersion(ctx context.Context, id string, version int, a
 		return fmt.Errorf("publish media: %w", err)
 	}
 	return nil
+}
+
+// MediaDrafts returns the newest draft of every library item that was
+// started in the console and never published, so that editors find it:
+// MediaItems lists only published items.
+func (db *DB) MediaDrafts(ctx context.Context) ([]media.Item, error) {
+	rows, err := db.query(ctx, `SELECT v.data FROM content_versions v
+		WHERE v.kind = 'media' AND NOT EXISTS (SELECT 1 FROM media_items m WHERE m.id = v.object_id)
+			AND v.version = (SELECT MAX(w.version) FROM content_versions w WHERE w.kind = 'media' AND w.object_id = v.object_id)
+		ORDER BY v.object_id`)
+	if err != nil {
+		return nil, fmt.Errorf("media drafts: %w", err)
+	}
+	defer rows.Close()
+	var out []media.Item
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("media drafts: %w", err)
+		}
+		var it media.Item
+		if err := json.Unmarshal([]byte(data), &it); err != nil {
+			return nil, fmt.Errorf("media drafts: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }

@@ -13,8 +13,8 @@
 // the variables; run it once locally and copy the values it prints.
 //
 // Command-line tools that a distribution installs in the usual place need
-// no variable: [Poppler] looks for poppler-utils' programs on PATH, and
-// skips or fails by the same rule when they are missing.
+// no variable: [Poppler] and [FFmpeg] look for their programs on PATH, and
+// skip or fail by the same rule when they are missing.
 //
 // Databases made by [PostgresDB] are throwaway: each test's database is
 // dropped by tb.Cleanup, but the per-process templates (and the databases of
@@ -157,6 +157,21 @@ func Poppler(tb testing.TB) (pdftoppm, pdftotext string) {
 		tb.Skipf("poppler-utils tests skipped (%s): apt-get install poppler-utils to run them", what)
 	}
 	return pdftoppm, pdftotext
+}
+
+// FFmpeg returns the path of ffmpeg (Debian's package of that name, which
+// .ci/run installs), looked up on PATH; tests use it to make a small real
+// video. Without it the test is skipped, or fails when CI is set.
+func FFmpeg(tb testing.TB) string {
+	tb.Helper()
+	p, err := osexec.LookPath("ffmpeg")
+	if err != nil {
+		if os.Getenv(EnvCI) != "" {
+			tb.Fatalf("ffmpeg not found on PATH, required when CI is set: video tests must not be skipped in CI (.ci/run installs it)")
+		}
+		tb.Skipf("video tests skipped (ffmpeg not found on PATH): apt-get install ffmpeg to run them")
+	}
+	return p
 }
 
 // PostgresDB returns the URL of a new, empty-but-prepared database that

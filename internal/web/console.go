@@ -252,6 +252,7 @@ func (h *Handlers) consoleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Account.Has(staff.Editor) {
 		p.Tiles = append(p.Tiles, Door{URL: "/console/content", Title: p.L.T("console.content"), Text: p.L.T("console.content_text")})
+		p.Tiles = append(p.Tiles, Door{URL: "/console/content/media", Title: p.L.T("console.library"), Text: p.L.T("console.library_text")})
 		p.Tiles = append(p.Tiles, Door{URL: "/console/moderation", Title: p.L.T("console.moderation"), Text: p.L.T("console.moderation_text")})
 	}
 	if p.Account.Has(staff.Responder) {
@@ -430,6 +431,9 @@ type eventPage struct {
 	Stations  []stationVM
 	Quizzes   []quizCard
 	Souvenirs souvenirsForm
+	// Videos are the library's videos to choose the attract loop from.
+	Videos     []choiceVM
+	MaxAttract int
 }
 
 func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status int, errKey string) error {
@@ -442,7 +446,7 @@ func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	p := eventPage{consolePage: h.consoleLayout(r, "console.events"), Event: e}
+	p := eventPage{consolePage: h.consoleLayout(r, "console.events"), Event: e, MaxAttract: event.MaxAttractVideos}
 	p.Title = e.Name
 	for _, q := range h.Play.Bank().Quizzes() {
 		c := h.card(q, p.L)
@@ -457,6 +461,9 @@ func (h *Handlers) eventDetail(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	p.Souvenirs = newSouvenirsForm(sv)
+	if p.Videos, err = h.attractChoices(ctx, e, p.L); err != nil {
+		return err
+	}
 	for _, s := range list {
 		vm := stationVM{Station: s, KindName: p.L.T("station.kind." + string(s.Kind))}
 		if !s.Revoked() {
@@ -540,6 +547,9 @@ func (h *Handlers) eventSettings(w http.ResponseWriter, r *http.Request) error {
 	if h.Play.Bank().Quiz(e.KioskQuiz) == nil {
 		return h.eventDetail(w, r, http.StatusBadRequest, "error.quiz_not_found")
 	}
+	if e.AttractVideos, err = h.attractSelection(ctx, f["attract_videos"]); err != nil {
+		return err
+	}
 	if _, err := h.Console.UpdateEventSettings(ctx, e); err != nil {
 		if errs.Is(err, errs.Invalid) {
 			return h.eventDetail(w, r, http.StatusBadRequest, errs.As(err).MessageKey())
@@ -547,7 +557,7 @@ func (h *Handlers) eventSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := h.Console.Audit(ctx, account(ctx).Email, "event.settings", "event:"+e.ID,
-		fmt.Sprintf("kiosk idle %ds, kiosk quiz %s", e.KioskIdleSeconds, e.KioskQuiz)); err != nil {
+		fmt.Sprintf("kiosk idle %ds, kiosk quiz %s, attract videos %s", e.KioskIdleSeconds, e.KioskQuiz, strings.Join(e.AttractVideos, ","))); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/console/events/"+e.ID, http.StatusSeeOther)

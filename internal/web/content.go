@@ -13,6 +13,7 @@ import (
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/help"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/media"
 	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/quiz"
 	"github.com/notalone/notalone/internal/store"
@@ -301,8 +302,19 @@ func (h *Handlers) itemPreview(w http.ResponseWriter, r *http.Request) error {
 // ItemPreview serves GET /console/content/items/{item}/versions/{version}/preview.
 func (h *Handlers) ItemPreview() http.Handler { return h.handle(h.itemPreview) }
 
+// editURL is the editor page of one piece of content.
+func editURL(kind, id string) string {
+	switch kind {
+	case "media":
+		return "/console/content/media/" + id
+	case "quiz":
+		return "/console/content/quizzes/" + id
+	}
+	return fmt.Sprintf("/console/content/%ss/%s", kind, id)
+}
+
 // publishVersion publishes a version of any edited content (an item, a
-// quiz, a pledge option, a help guide or app), and every
+// quiz, a pledge option, a help guide or app, a library item), and every
 // instance shows it from the next page.
 func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -321,6 +333,8 @@ func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.R
 			err = h.Editor.PublishGuideVersion(ctx, id, n, actor)
 		case "platform":
 			err = h.Editor.PublishPlatformVersion(ctx, id, n, actor)
+		case "media":
+			err = h.Library.PublishMediaVersion(ctx, id, n, actor)
 		default:
 			err = h.Editor.PublishQuizVersion(ctx, id, n, actor)
 		}
@@ -330,14 +344,13 @@ func (h *Handlers) publishVersion(kind string) func(http.ResponseWriter, *http.R
 		if err := h.ContentPublished(ctx); err != nil {
 			return err
 		}
-		http.Redirect(w, r, fmt.Sprintf("/console/content/%ss/%s?published=%d", kind, id, n), http.StatusSeeOther)
+		http.Redirect(w, r, fmt.Sprintf("%s?published=%d", editURL(kind, id), n), http.StatusSeeOther)
 		return nil
 	}
 }
 
-// restoreVersion makes an earlier version of an item, a quiz or a pledge
-// option the newest
-// draft.
+// restoreVersion makes an earlier version of any edited content the
+// newest draft.
 func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		n, err := versionParam(r)
@@ -368,6 +381,11 @@ func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.R
 			if _, x, err = h.Editor.PlatformVersion(ctx, id, n); err == nil {
 				v, err = h.Editor.SavePlatformDraft(ctx, x, actor, note)
 			}
+		case "media":
+			var it media.Item
+			if _, it, err = h.Library.MediaVersion(ctx, id, n); err == nil {
+				v, err = h.Library.SaveMediaDraft(ctx, it, actor, note)
+			}
 		default:
 			var q quiz.Quiz
 			if _, q, err = h.Editor.QuizVersion(ctx, id, n); err == nil {
@@ -377,7 +395,7 @@ func (h *Handlers) restoreVersion(kind string) func(http.ResponseWriter, *http.R
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, fmt.Sprintf("/console/content/%ss/%s?saved=%d", kind, id, v.Version), http.StatusSeeOther)
+		http.Redirect(w, r, fmt.Sprintf("%s?saved=%d", editURL(kind, id), v.Version), http.StatusSeeOther)
 		return nil
 	}
 }

@@ -16,4 +16,5 @@ type LibraryStore interface {
 	MediaVersions(ctx context.Context, id string) ([]store.ContentVersion, error)
 	MediaVersion(ctx context.Context, id string, version int) (store.ContentVersion, media.Item, error)
 	PublishMediaVersion(ctx context.Context, id string, version int, author string) error
+	MediaDrafts(ctx context.Context) ([]media.Item, error)
 }

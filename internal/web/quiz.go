@@ -525,6 +525,8 @@ type resultsPage struct {
 	Topics                       []topicVM
 	Tips                         []string
 	RetryURL, MoreURL, PledgeURL string
+	// Learn is library items on the topics with points lost.
+	Learn []mediaCard
 }
 
 func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
@@ -582,6 +584,11 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Tips = append(missed, kept...)
 	p.Tips = p.Tips[:min(5, len(p.Tips))]
+	var ages []string
+	if q := bank.Quiz(a.QuizID); q != nil {
+		ages = q.Ages
+	}
+	p.Learn = h.learnMore(r.Context(), s.Missed, ages, p.L, 3)
 	h.render(w, r, http.StatusOK, "results", p)
 	return nil
 }
@@ -592,6 +599,8 @@ func (h *Handlers) Results() http.Handler { return h.handle(h.results) }
 type kioskPage struct {
 	Layout
 	StartURL string
+	// Videos loop on the attract screen (the kiosk's event chooses them).
+	Videos []*videoVM
 }
 
 func (h *Handlers) kiosk(w http.ResponseWriter, r *http.Request) error {
@@ -599,6 +608,9 @@ func (h *Handlers) kiosk(w http.ResponseWriter, r *http.Request) error {
 	p.NoIndex = true
 	// The attract screen itself never times out.
 	p.IdleSeconds = 0
+	if p.Kiosk {
+		p.Videos = h.attractVideos(r, p.L.Lang)
+	}
 	h.render(w, r, http.StatusOK, "kiosk", p)
 	return nil
 }

@@ -35,7 +35,7 @@ var pages = []string{"home", "help", "help_guide", "error", "station", "station_
 	"console_content", "console_item", "console_users", "console_quiz", "console_packs", "console_moderation", "console_overview", "console_overviews",
 	"pledge", "souvenir", "verify", "wall", "desk", "desk_events", "console_options", "console_option",
 	"help_ask", "help_danger", "help_form", "help_receipt", "help_status", "console_cases", "console_case",
-	"console_help", "console_guide"}
+	"console_help", "console_guide", "learn", "learn_item", "console_media_list", "console_media"}
 
 // Handlers serves the HTML pages.
 type Handlers struct {
@@ -278,6 +278,7 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 	h.cached(w, r, "home", func() any {
 		p := homePage{Layout: h.layout(r, "")}
 		p.Doors = []Door{
+			{URL: "/learn", Title: p.L.T("door.learn.title"), Text: p.L.T("door.learn.text")},
 			{URL: "/practise", Title: p.L.T("door.practise.title"), Text: p.L.T("door.practise.text")},
 			{URL: "/pledge", Title: p.L.T("door.pledge.title"), Text: p.L.T("door.pledge.text")},
 			{URL: "/help", Title: p.L.T("door.help.title"), Text: p.L.T("door.help.text")},
