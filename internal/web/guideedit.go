@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/notalone/notalone/internal/content"
@@ -197,6 +198,49 @@ func stepsProblem(field string) content.Problem {
 	return content.Problem{ID: field, Field: field, Message: "Vietnamese and English must have the same number of steps (one per line)"}
 }
 
+// stepList names a form's pair of step textareas and where they go.
+type stepList struct {
+	name string
+	into *[]i18n.Text
+}
+
+// readSteps fills each list from its two textareas, or records a problem.
+func readSteps(f url.Values, lists ...stepList) content.Problems {
+	var problems content.Problems
+	for _, st := range lists {
+		steps, ok := parseSteps(f.Get(st.name+"_vi"), f.Get(st.name+"_en"))
+		if !ok {
+			problems = append(problems, stepsProblem(st.name))
+			continue
+		}
+		*st.into = steps
+	}
+	return problems
+}
+
+// replaced is the published set with one object swapped for its edit:
+// guides and apps are checked as a whole set, as a pack is.
+func replaced[T any](all []T, edited T, same func(T) bool) []T {
+	out := make([]T, len(all))
+	for i, x := range all {
+		out[i] = x
+		if same(x) {
+			out[i] = edited
+		}
+	}
+	return out
+}
+
+// refuse shows the editor's page again with the problems, located
+// without the file's name.
+func (h *Handlers) refuse(w http.ResponseWriter, r *http.Request, p guideEditPage, file string, problems content.Problems) {
+	for _, pr := range problems {
+		p.Problems = append(p.Problems, strings.TrimPrefix(pr.String(), file+": "))
+	}
+	p.Error = p.L.T("console.item_problems")
+	h.render(w, r, http.StatusBadRequest, "console_guide", p)
+}
+
 // GuideSave serves POST /console/content/guides/{guide}: a new draft,
 // checked with the whole set of guides as a pack would be.
 func (h *Handlers) GuideSave() http.Handler {
@@ -214,34 +258,10 @@ func (h *Handlers) GuideSave() http.Handler {
 		g.Call = strings.Fields(f.Get("call"))
 		g.Urgent, g.Platforms = f.Get("urgent") == "on", f.Get("platforms") == "on"
 		g.Source = strings.TrimSpace(f.Get("source"))
-		var problems content.Problems
-		for _, st := range []struct {
-			name string
-			into *[]i18n.Text
-		}{{"now", &g.Now}, {"dont", &g.Dont}, {"evidence", &g.Evidence}} {
-			steps, ok := parseSteps(f.Get(st.name+"_vi"), f.Get(st.name+"_en"))
-			if !ok {
-				problems = append(problems, stepsProblem(st.name))
-				continue
-			}
-			*st.into = steps
-		}
-		all := h.Guides().Guides
-		set := make([]help.Guide, len(all))
-		for i, x := range all {
-			set[i] = x
-			if x.ID == g.ID {
-				set[i] = g
-			}
-		}
-		problems = append(problems, help.CheckGuides(set, h.helpNumbers())...)
-		if len(problems) > 0 {
-			p := h.guideEditPage(r, g, versions)
-			for _, pr := range problems {
-				p.Problems = append(p.Problems, strings.TrimPrefix(pr.String(), help.GuidesFile+": "))
-			}
-			p.Error = p.L.T("console.item_problems")
-			h.render(w, r, http.StatusBadRequest, "console_guide", p)
+		problems := readSteps(f, stepList{"now", &g.Now}, stepList{"dont", &g.Dont}, stepList{"evidence", &g.Evidence})
+		set := replaced(h.Guides().Guides, g, func(x help.Guide) bool { return x.ID == g.ID })
+		if problems = append(problems, help.CheckGuides(set, h.helpNumbers())...); len(problems) > 0 {
+			h.refuse(w, r, h.guideEditPage(r, g, versions), help.GuidesFile, problems)
 			return nil
 		}
 		v, err := h.Editor.SaveGuideDraft(r.Context(), g, account(r.Context()).Email, strings.TrimSpace(f.Get("note")))
@@ -265,34 +285,10 @@ func (h *Handlers) PlatformSave() http.Handler {
 		}
 		f := r.PostForm
 		x.Review, x.ReviewNote = f.Get("review") == "on", strings.TrimSpace(f.Get("review_note"))
-		var problems content.Problems
-		for _, st := range []struct {
-			name string
-			into *[]i18n.Text
-		}{{"block", &x.Block}, {"report", &x.Report}, {"private", &x.Private}} {
-			steps, ok := parseSteps(f.Get(st.name+"_vi"), f.Get(st.name+"_en"))
-			if !ok {
-				problems = append(problems, stepsProblem(st.name))
-				continue
-			}
-			*st.into = steps
-		}
-		all := h.Guides().Platforms
-		set := make([]help.Platform, len(all))
-		for i, y := range all {
-			set[i] = y
-			if y.ID == x.ID {
-				set[i] = x
-			}
-		}
-		problems = append(problems, help.CheckPlatforms(set)...)
-		if len(problems) > 0 {
-			p := h.platformEditPage(r, x, versions)
-			for _, pr := range problems {
-				p.Problems = append(p.Problems, strings.TrimPrefix(pr.String(), help.PlatformsFile+": "))
-			}
-			p.Error = p.L.T("console.item_problems")
-			h.render(w, r, http.StatusBadRequest, "console_guide", p)
+		problems := readSteps(f, stepList{"block", &x.Block}, stepList{"report", &x.Report}, stepList{"private", &x.Private})
+		set := replaced(h.Guides().Platforms, x, func(y help.Platform) bool { return y.ID == x.ID })
+		if problems = append(problems, help.CheckPlatforms(set)...); len(problems) > 0 {
+			h.refuse(w, r, h.platformEditPage(r, x, versions), help.PlatformsFile, problems)
 			return nil
 		}
 		v, err := h.Editor.SavePlatformDraft(r.Context(), x, account(r.Context()).Email, strings.TrimSpace(f.Get("note")))

@@ -14,12 +14,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -30,7 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/bench/internal/benchapp"
 )
 
 type item struct {
@@ -79,21 +77,11 @@ func main() {
 }
 
 func run(dsn string, clients, perClient int, quizID string) error {
-	dir, err := os.MkdirTemp("", "bench-answers-")
+	in, stop, err := benchapp.Start("answers", dsn, "127.0.0.1")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: dir, DB: dsn, TrustedProxies: "127.0.0.1", LogFormat: "text", LogLevel: "error"}
-	if err := s.Resolve(); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	in, err := app.Start(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer in.Shutdown(ctx)
+	defer stop()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 
 	// Each client plays as its own device address, so the per-client limit
@@ -112,7 +100,7 @@ func run(dsn string, clients, perClient int, quizID string) error {
 	if dsn != "" {
 		engine = "postgres"
 	}
-	stop := startProfile()
+	stopProfile := startProfile()
 	app := measure(clients, func(c int, lat *[]time.Duration) error {
 		for _, a := range attempts[c] {
 			for _, it := range a.Items {
@@ -123,7 +111,7 @@ func run(dsn string, clients, perClient int, quizID string) error {
 		}
 		return nil
 	})
-	stop()
+	stopProfile()
 	if app.err != nil {
 		return app.err
 	}

@@ -22,7 +22,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -32,6 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/notalone/notalone/bench/internal/benchapp"
 	"github.com/notalone/notalone/internal/app"
 	"github.com/notalone/notalone/internal/i18n"
 	"github.com/notalone/notalone/internal/media"
@@ -73,21 +73,12 @@ func mp4(size int) []byte {
 }
 
 func run(clients, rangeClients, rounds int, round, duration time.Duration, extra int) error {
-	dir, err := os.MkdirTemp("", "bench-library-")
+	in, stop, err := benchapp.Start("library", "", "")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: dir, LogFormat: "text", LogLevel: "error"}
-	if err := s.Resolve(); err != nil {
-		return err
-	}
+	defer stop()
 	ctx := context.Background()
-	in, err := app.Start(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer in.Shutdown(ctx)
 
 	files := in.Server.Web.MediaFiles
 	video, err := files.Put(bytes.NewReader(mp4(videoSize)), videoSize, media.MP4)

@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -19,7 +18,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/bench/internal/benchapp"
 	"github.com/notalone/notalone/internal/event"
 )
 
@@ -33,21 +32,12 @@ func main() {
 }
 
 func run() error {
-	dir, err := os.MkdirTemp("", "pageweight-")
+	in, stop, err := benchapp.Start("pageweight", "", "")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: dir, LogFormat: "text", LogLevel: "error"}
-	if err := s.Resolve(); err != nil {
-		return err
-	}
+	defer stop()
 	ctx := context.Background()
-	in, err := app.Start(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer in.Shutdown(ctx)
 	st, err := in.DB.CreateStation(ctx, event.DefaultID, event.Kiosk, "Kiosk 1")
 	if err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -24,7 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/bench/internal/benchapp"
 )
 
 func main() {
@@ -41,21 +40,12 @@ func main() {
 var names = []string{"Phúc", "Bích", "Đức", "Nguyễn Thị Bích Ngọc", "Minh", "Lan", ""}
 
 func run(dsn string, clients int, duration time.Duration) error {
-	dir, err := os.MkdirTemp("", "bench-pledges-")
+	in, stop, err := benchapp.Start("pledges", dsn, "127.0.0.1")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: dir, DB: dsn, TrustedProxies: "127.0.0.1", LogFormat: "text", LogLevel: "error"}
-	if err := s.Resolve(); err != nil {
-		return err
-	}
+	defer stop()
 	ctx := context.Background()
-	in, err := app.Start(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer in.Shutdown(ctx)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 
 	var seq atomic.Int64

@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -23,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/notalone/notalone/internal/app"
+	"github.com/notalone/notalone/bench/internal/benchapp"
 )
 
 func main() {
@@ -42,21 +41,12 @@ type entry struct {
 }
 
 func run(clients, rate int, duration time.Duration) error {
-	dir, err := os.MkdirTemp("", "bench-wall-")
+	in, stop, err := benchapp.Start("wall", "", "127.0.0.1")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	s := app.Settings{Addr: "127.0.0.1:0", DataDir: dir, TrustedProxies: "127.0.0.1", LogFormat: "text", LogLevel: "error"}
-	if err := s.Resolve(); err != nil {
-		return err
-	}
+	defer stop()
 	ctx := context.Background()
-	in, err := app.Start(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer in.Shutdown(ctx)
 
 	total := rate * int(duration/time.Second)
 	sent := make([]time.Time, total)
