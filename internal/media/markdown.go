@@ -33,12 +33,12 @@ var markdown = sync.OnceValue(func() *renderer {
 			parser.WithASTTransformers(util.Prioritized(linkTransformer{media: regexp.MustCompile(mediaSrc)}, 100)),
 		),
 	)
-	return &renderer{md: md, policy: storyPolicy()}
+	return &renderer{md: md, policy: storyPolicy(), kiosk: storyPolicyWithoutLinks()}
 })
 
 type renderer struct {
-	md     goldmark.Markdown
-	policy *bluemonday.Policy
+	md            goldmark.Markdown
+	policy, kiosk *bluemonday.Policy
 }
 
 // MaxStorySize is the largest story source, in bytes, the library should
@@ -69,6 +69,17 @@ func RenderMarkdown(src string) template.HTML {
 	return template.HTML(r.policy.SanitizeBytes(buf.Bytes()))
 }
 
+// RenderMarkdownForKiosk is RenderMarkdown without links (their text
+// stays): a kiosk shows no way out of the campaign's pages.
+func RenderMarkdownForKiosk(src string) template.HTML {
+	r := markdown()
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		return ""
+	}
+	return template.HTML(r.kiosk.SanitizeBytes(buf.Bytes()))
+}
+
 // mediaSrc matches the only picture addresses a story may use: a path
 // under /media/ made of plain segments, so no other host (not even
 // //host/...), no query, no escapes and no "..".
@@ -77,6 +88,19 @@ const mediaSrc = `^/media/[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*(?:/[A-Z
 // storyPolicy is the sanitiser's allow-list: what CommonMark produces, less
 // anything that could run a script, load from elsewhere or restyle a page.
 func storyPolicy() *bluemonday.Policy {
+	p := storyPolicyWithoutLinks()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowRelativeURLs(true)
+	p.RequireParseableURLs(true)
+	p.AllowAttrs("href", "title").OnElements("a")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
+	p.RequireNoFollowOnLinks(true)
+	return p
+}
+
+// storyPolicyWithoutLinks is the allow-list less links (their text stays):
+// a kiosk has no way out of the campaign's pages.
+func storyPolicyWithoutLinks() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
 		"em", "strong", "blockquote", "pre", "ul", "li")
@@ -85,13 +109,6 @@ func storyPolicy() *bluemonday.Policy {
 	// Fenced code keeps its language as a class (no other class).
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[A-Za-z0-9_+-]{1,32}$`)).OnElements("code")
 	p.AllowElements("code")
-
-	p.AllowURLSchemes("http", "https", "mailto")
-	p.AllowRelativeURLs(true)
-	p.RequireParseableURLs(true)
-	p.AllowAttrs("href", "title").OnElements("a")
-	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
-	p.RequireNoFollowOnLinks(true)
 
 	p.AllowAttrs("src").Matching(regexp.MustCompile(mediaSrc)).OnElements("img")
 	p.AllowAttrs("alt", "title").OnElements("img")

@@ -198,3 +198,14 @@ func FuzzRenderMarkdown(f *testing.F) {
 		checkSafe(t, src, string(RenderMarkdown(src)))
 	})
 }
+
+func TestKioskStoriesHaveNoLinks(t *testing.T) {
+	src := "Call [111](tel:111), read [this](https://example.com/x) or [our help](/help). ![a](/media/" + strings.Repeat("a", 64) + ".png)"
+	got := string(RenderMarkdownForKiosk(src))
+	if strings.Contains(got, "<a") || !strings.Contains(got, "this") || !strings.Contains(got, "our help") || !strings.Contains(got, "<img") {
+		t.Errorf("kiosk story = %q: want the text and picture, no links", got)
+	}
+	if web := string(RenderMarkdown(src)); !strings.Contains(web, `href="https://example.com/x"`) {
+		t.Errorf("web story lost its link: %q", web)
+	}
+}

@@ -195,7 +195,9 @@ type videoVM struct {
 
 type storyVM struct {
 	TellerLine string
-	Body       template.HTML
+	// Body is the story; KioskBody the same without links (a kiosk has
+	// no outbound links).
+	Body, KioskBody template.HTML
 	// Lang is set when the text is in another language than the page.
 	Lang, OnlyNote string
 }
@@ -315,7 +317,7 @@ func videoView(it media.Item, lang i18n.Lang) *videoVM {
 func storyView(it media.Item, l i18n.Localizer) *storyVM {
 	s := &storyVM{}
 	body, in := textIn(it.Body, l.Lang)
-	s.Body = media.RenderMarkdown(body)
+	s.Body, s.KioskBody = media.RenderMarkdown(body), media.RenderMarkdownForKiosk(body)
 	if in != l.Lang {
 		s.Lang = string(in)
 		s.OnlyNote = l.T("learn.only_" + string(in))
