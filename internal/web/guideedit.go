@@ -123,39 +123,33 @@ func (h *Handlers) platformEditPage(r *http.Request, x help.Platform, versions [
 	return p
 }
 
-// editableGuide is the newest saved version, else the published guide.
+// editable is what an editor starts from: the newest saved version, else
+// the published object (found by published), else not found.
+func editable[T any](versions []store.ContentVersion, err error, published func() (T, bool)) (T, []store.ContentVersion, error) {
+	var x T
+	if err != nil {
+		return x, nil, err
+	}
+	if len(versions) > 0 {
+		return x, versions, json.Unmarshal([]byte(versions[0].Data), &x)
+	}
+	x, ok := published()
+	if !ok {
+		return x, nil, errs.E(errs.NotFound, "error.guide_not_found")
+	}
+	return x, nil, nil
+}
+
 func (h *Handlers) editableGuide(r *http.Request) (help.Guide, []store.ContentVersion, error) {
 	id := r.PathValue("guide")
 	versions, err := h.Editor.GuideVersions(r.Context(), id)
-	if err != nil {
-		return help.Guide{}, nil, err
-	}
-	if len(versions) > 0 {
-		var g help.Guide
-		return g, versions, json.Unmarshal([]byte(versions[0].Data), &g)
-	}
-	g, ok := h.Guides().Guide(id)
-	if !ok {
-		return help.Guide{}, nil, errs.E(errs.NotFound, "error.guide_not_found")
-	}
-	return g, nil, nil
+	return editable(versions, err, func() (help.Guide, bool) { return h.Guides().Guide(id) })
 }
 
 func (h *Handlers) editablePlatform(r *http.Request) (help.Platform, []store.ContentVersion, error) {
 	id := r.PathValue("platform")
 	versions, err := h.Editor.PlatformVersions(r.Context(), id)
-	if err != nil {
-		return help.Platform{}, nil, err
-	}
-	if len(versions) > 0 {
-		var x help.Platform
-		return x, versions, json.Unmarshal([]byte(versions[0].Data), &x)
-	}
-	x, ok := h.Guides().Platform(id)
-	if !ok {
-		return help.Platform{}, nil, errs.E(errs.NotFound, "error.guide_not_found")
-	}
-	return x, nil, nil
+	return editable(versions, err, func() (help.Platform, bool) { return h.Guides().Platform(id) })
 }
 
 // GuideEdit serves GET /console/content/guides/{guide}.
