@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -292,6 +293,15 @@ func newTab(t *testing.T, srv *server, acceptLanguage string) *tab {
 		Headers: network.Headers{"Accept-Language": acceptLanguage},
 	}); err != nil {
 		t.Fatalf("open tab: %v", err)
+	}
+	// Reduced motion, as many visitors ask for: the site then scrolls
+	// without animation, so a click measured after scrolling lands where
+	// it was aimed (with smooth scrolling, a button scrolled into view
+	// was still moving when the click landed).
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}},
+	}); err != nil {
+		t.Fatalf("reduced motion: %v", err)
 	}
 	return tb
 }
