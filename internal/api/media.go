@@ -112,7 +112,7 @@ func mediaFilter(r *http.Request) (store.MediaFilter, error) {
 	}{
 		{"kind", f.Kind, media.ItemKinds},
 		{"topic", f.Topic, taxonomy.Topics},
-		{"audience", f.Audience, media.Audiences},
+		{"audience", f.Audience, taxonomy.Audiences},
 		{"lang", f.Lang, []string{string(i18n.VI), string(i18n.EN)}},
 	} {
 		if c.value != "" && !slices.Contains(c.allowed, c.value) {

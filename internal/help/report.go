@@ -35,9 +35,6 @@ const (
 	ContactEmail = "email"
 )
 
-// AgeBands of the person asking (optional).
-var AgeBands = []string{"kids", "teens", "adults"}
-
 // Limits on what a request may hold.
 const (
 	MaxDescription   = 4000 // runes
@@ -78,7 +75,7 @@ func (r Request) Check() (Request, []*errs.Error) {
 	if !slices.Contains(Happened, r.Happened) {
 		bad("happened", "error.report_happened")
 	}
-	if r.AgeBand != "" && !slices.Contains(AgeBands, r.AgeBand) {
+	if r.AgeBand != "" && !slices.Contains(taxonomy.Audiences, r.AgeBand) {
 		bad("age_band", "error.report_age_band")
 	}
 	var ok bool

@@ -19,9 +19,6 @@ import (
 // ManifestFile is the library's pack, relative to the content root.
 const ManifestFile = "media/media.yaml"
 
-// Audiences are the audience bands (CONTENT.md).
-var Audiences = []string{"kids", "teens", "adults"}
-
 // Limits on a pack's files.
 const (
 	maxPackVideo = 50 << 20
@@ -100,7 +97,7 @@ func LoadPack(fsys fs.FS, st *Store) ([]Item, error) {
 			bad(it.ID, "at least one topic")
 		}
 		for _, a := range it.Audience {
-			if !slices.Contains(Audiences, a) {
+			if !slices.Contains(taxonomy.Audiences, a) {
 				bad(it.ID, "unknown audience %q", a)
 			}
 		}

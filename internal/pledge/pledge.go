@@ -12,6 +12,7 @@ import (
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/taxonomy"
 )
 
 // Option is one action a visitor can pledge. Retired options are no longer
@@ -69,10 +70,6 @@ func (o *Options) Texts(ids []string, lang i18n.Lang) []string {
 	}
 	return out
 }
-
-// AgeBands are the optional age bands, the audience codes of the content
-// guide: kids 8–12, teens 13–17, adults.
-var AgeBands = []string{"kids", "teens", "adults"}
 
 // Province is one of the 34 provinces and cities (since 1 July 2025).
 type Province struct {
@@ -165,7 +162,7 @@ func Check(in Input, opts *Options) (Input, []*errs.Error) {
 	if _, ok := i18n.Parse(in.Lang); !ok {
 		problems = append(problems, errs.Field("lang", "error.pledge_lang"))
 	}
-	if in.AgeBand != "" && !slices.Contains(AgeBands, in.AgeBand) {
+	if in.AgeBand != "" && !slices.Contains(taxonomy.Audiences, in.AgeBand) {
 		problems = append(problems, errs.Field("age_band", "error.pledge_age_band"))
 	}
 	if in.Province != "" && !slices.ContainsFunc(Provinces, func(p Province) bool { return p.Code == in.Province }) {

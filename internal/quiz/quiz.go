@@ -4,6 +4,7 @@ package quiz
 
 import (
 	"github.com/notalone/notalone/internal/i18n"
+	"github.com/notalone/notalone/internal/taxonomy"
 )
 
 // Text is a bilingual text.
@@ -135,4 +136,4 @@ func (q *Quiz) ItemCount() int {
 }
 
 // Ages are the audience bands.
-var Ages = []string{"kids", "teens", "adults"}
+var Ages = taxonomy.Audiences

@@ -246,8 +246,9 @@ func TestHelpRequestIsPrivateAndReachesAResponder(t *testing.T) {
 		t.Errorf("open export: %v", err)
 	}
 	// Referral without consent is refused without the override permission.
-	res2 := do(t, h, askForm(t, url.Values{"topic": {"cyberbullying"}}, nil))
-	_ = body(t, res2)
+	if res2 := do(t, h, askForm(t, url.Values{"topic": {"cyberbullying"}}, nil)); res2.StatusCode != 200 {
+		t.Fatalf("a request without consent = %d", res2.StatusCode)
+	}
 	inbox2, _ := in.DB.Inbox(ctx, false, 0)
 	var noConsent string
 	for _, c := range inbox2 {

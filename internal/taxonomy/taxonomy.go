@@ -13,6 +13,11 @@ var Topics = []string{
 	"cyberbullying", "privacy", "ai-deepfakes", "misinformation", "getting-help",
 }
 
+// Audiences are the audience bands of the content guide: kids 8–12,
+// teens 13–17, adults (parents, teachers). Quizzes, library items, pledges
+// and help requests all use them.
+var Audiences = []string{"kids", "teens", "adults"}
+
 // RedFlags are the warning signs.
 var RedFlags = []string{
 	"urgency", "too-good", "asks-money", "asks-credentials", "impersonation",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/notalone/notalone/internal/errs"
 	"github.com/notalone/notalone/internal/help"
+	"github.com/notalone/notalone/internal/taxonomy"
 )
 
 // Asking for help: a short, trauma-informed form. It is offered only where
@@ -116,7 +117,7 @@ func (h *Handlers) askForm(r *http.Request, req help.Request, problems []*errs.E
 		}
 	}
 	p.Happened = choices(help.Happened, "report.happened.", req.Happened)
-	p.AgeBands = choices(help.AgeBands, "pledge.age.", req.AgeBand)
+	p.AgeBands = choices(taxonomy.Audiences, "pledge.age.", req.AgeBand)
 	for _, e := range problems {
 		if _, seen := p.Errors[e.Field]; !seen {
 			msg := p.L.T(e.MessageKey())

@@ -118,7 +118,7 @@ func learnFilter(r *http.Request) store.MediaFilter {
 	f := store.MediaFilter{
 		Kind:     pick("kind", media.ItemKinds),
 		Topic:    pick("topic", taxonomy.Topics),
-		Audience: pick("audience", media.Audiences),
+		Audience: pick("audience", taxonomy.Audiences),
 		Lang:     pick("language", []string{string(i18n.VI), string(i18n.EN)}),
 		Query:    strings.TrimSpace(q.Get("q")),
 	}
@@ -164,7 +164,7 @@ func (h *Handlers) learn(w http.ResponseWriter, r *http.Request) error {
 			p.Topics = append(p.Topics, choiceVM{Value: t, Label: l.T("topic." + t), Selected: t == f.Topic})
 		}
 	}
-	for _, a := range media.Audiences {
+	for _, a := range taxonomy.Audiences {
 		p.Audiences = append(p.Audiences, choiceVM{Value: a, Label: l.T("pledge.age." + a), Selected: a == f.Audience})
 	}
 	for _, lang := range i18n.Langs {

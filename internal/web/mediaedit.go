@@ -321,7 +321,7 @@ func (h *Handlers) applyMediaForm(it *media.Item, up mediaUpload, l i18n.Localiz
 	it.Title = i18n.Text{VI: mediaText(f, "title_vi"), EN: mediaText(f, "title_en")}
 	it.Summary = i18n.Text{VI: mediaText(f, "summary_vi"), EN: mediaText(f, "summary_en")}
 	it.Topics = chosen(f["topics"], taxonomy.Topics)
-	it.Audience = chosen(f["audience"], media.Audiences)
+	it.Audience = chosen(f["audience"], taxonomy.Audiences)
 	it.Langs = chosen(f["langs"], []string{string(i18n.VI), string(i18n.EN)})
 	numbers := map[string]int{}
 	for _, name := range numberFields[it.Kind] {
@@ -619,7 +619,7 @@ func (h *Handlers) mediaEditPage(r *http.Request, it media.Item, versions []stor
 	for _, t := range taxonomy.Topics {
 		p.Topics = append(p.Topics, choiceVM{Value: t, Label: l.T("topic." + t), Selected: slices.Contains(it.Topics, t)})
 	}
-	for _, a := range media.Audiences {
+	for _, a := range taxonomy.Audiences {
 		p.Audiences = append(p.Audiences, choiceVM{Value: a, Label: l.T("pledge.age." + a), Selected: slices.Contains(it.Audience, a)})
 	}
 	for _, lang := range i18n.Langs {

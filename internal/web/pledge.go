@@ -21,6 +21,7 @@ import (
 	"github.com/notalone/notalone/internal/pledge"
 	"github.com/notalone/notalone/internal/souvenir"
 	"github.com/notalone/notalone/internal/store"
+	"github.com/notalone/notalone/internal/taxonomy"
 )
 
 // PledgeStore is the store pledges need.
@@ -366,7 +367,7 @@ func (h *Handlers) pledgeForm(r *http.Request, in pledge.Input, key, attempt str
 	for _, o := range h.Pledges.Options().Offered() {
 		p.Options = append(p.Options, pledgeOptionVM{ID: o.ID, Text: o.Text.In(lang), Checked: contains(in.Options, o.ID)})
 	}
-	for _, a := range pledge.AgeBands {
+	for _, a := range taxonomy.Audiences {
 		p.AgeBands = append(p.AgeBands, choiceVM{Value: a, Label: p.L.T("pledge.age." + a), Selected: in.AgeBand == a})
 	}
 	for _, pr := range pledge.Provinces {

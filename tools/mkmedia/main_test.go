@@ -138,7 +138,7 @@ func TestManifest(t *testing.T) {
 				t.Error("no audience")
 			}
 			for _, a := range it.Audience {
-				if !slices.Contains(media.Audiences, a) {
+				if !slices.Contains(taxonomy.Audiences, a) {
 					t.Errorf("audience %q: want kids, teens or adults", a)
 				}
 			}
